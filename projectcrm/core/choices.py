@@ -1,0 +1,48 @@
+"""Choices of the core app. Each status carries its display colour (NetBox style)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PROJECT_MANAGER = "pm", _("Project manager")
+    STEERING = "steering", _("Steering committee member")
+    EVALUATOR = "evaluator", _("Evaluator")
+    TRAINER = "trainer", _("Trainer")
+    MEMBER = "member", _("Team member")
+    VIEWER = "viewer", _("Viewer")
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNING = "planning", _("Planning")
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    LIVE = "live", _("Live")
+    CLOSED = "closed", _("Closed")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    VALIDATING = "validating", _("Validating")
+    INVALID = "invalid", _("Has errors")
+    VALID = "valid", _("Ready to import")
+    IMPORTING = "importing", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+# Colour of a choice value in badges; values not listed are grey.
+COLOURS = {
+    "planning": "blue",
+    "active": "green",
+    "on_hold": "amber",
+    "live": "teal",
+    "closed": "grey",
+    "queued": "grey",
+    "validating": "blue",
+    "invalid": "red",
+    "valid": "green",
+    "importing": "blue",
+    "done": "green",
+    "failed": "red",
+}

@@ -1,0 +1,53 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+from .models import Membership, Project
+
+User = get_user_model()
+
+
+class ProjectForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        fields = ["name", "company", "sponsor", "objectives", "start_date", "target_go_live", "status"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "target_go_live": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "objectives": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["sponsor"].queryset = User.objects.filter(memberships__project=self.instance).distinct()
+            self.fields["sponsor"].label_from_instance = lambda u: u.get_full_name() or u.username
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields.pop("sponsor")
+
+
+class AddMemberForm(forms.Form):
+    username = forms.CharField(label=_("User name or e-mail"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, project=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_username(self):
+        value = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username__iexact=value).first() or User.objects.filter(email__iexact=value).first()
+        if user is None:
+            raise forms.ValidationError(_("No user “%(name)s” exists. Ask an administrator to create the account.") % {"name": value})
+        if Membership.objects.filter(project=self.project, user=user).exists():
+            raise forms.ValidationError(_("%(name)s is already a member of this project.") % {"name": user.username})
+        self.user = user
+        return value
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

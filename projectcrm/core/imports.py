@@ -1,0 +1,211 @@
+"""Register imports: validate a whole file first, save it only when every row is valid.
+
+Both steps run as background tasks (core/tasks.py) and report progress on the ImportJob.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.forms.models import model_to_dict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from .choices import ImportStatus
+from .models import ImportJob, Numbered
+from .tabular import FileProblem, read_table
+
+PROGRESS_EVERY = 250
+MAX_STORED_ERRORS = 1000
+PREVIEW_ROWS = 20
+
+
+def register_for(job: ImportJob):
+    from .registry import get_register
+
+    return get_register(job.register)
+
+
+class RowResult:
+    __slots__ = ("row_number", "form", "errors", "instance")
+
+    def __init__(self, row_number, form, errors, instance):
+        self.row_number = row_number
+        self.form = form
+        self.errors = errors
+        self.instance = instance
+
+
+def _progress(job: ImportJob, processed: int):
+    job.processed_rows = processed
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+
+
+def validate_rows(job: ImportJob, register, on_progress=None):
+    """Parse and validate every row; returns (headers, results, file_error)."""
+    from .registers import RowConverter
+
+    try:
+        rows, used = read_table(bytes(job.content), job.filename, job.encoding)
+    except FileProblem as exc:
+        return [], [], str(exc), ""
+    headers = [str(h).strip() for h in rows[0]]
+    mapping = register.header_map()
+    columns = []
+    unknown = []
+    for header in headers:
+        target = mapping.get(header.casefold())
+        if target is None and header:
+            unknown.append(header)
+        columns.append(target)
+    if unknown:
+        known = ", ".join(register.export_headers())
+        return headers, [], _(
+            "%(file)s: column(s) %(unknown)s are not fields of %(register)s. Known columns: %(known)s."
+        ) % {
+            "file": job.filename,
+            "unknown": ", ".join(f"“{u}”" for u in unknown),
+            "register": register.verbose_name_plural(),
+            "known": known,
+        }, used
+    if not any(c not in (None, "id", "__ref__") for c in columns):
+        return headers, [], _("%(file)s has no column of %(register)s.") % {
+            "file": job.filename,
+            "register": register.verbose_name_plural(),
+        }, used
+
+    converter = RowConverter(register, job.project)
+    form_class = register.form_class()
+    existing = {
+        obj.pk: obj for obj in register.model._default_manager.filter(project=job.project)
+    } if "id" in columns else {}
+    labels = {name: str(register.model._meta.get_field(name).verbose_name) for name in register.io_fields()}
+    results = []
+    for index, row in enumerate(rows[1:], start=2):
+        if all(str(cell).strip() == "" for cell in row):
+            continue
+        errors = []
+        values = dict(zip(columns, list(row) + [""] * (len(columns) - len(row)), strict=False))
+        instance = None
+        raw_id = values.pop("id", None)
+        values.pop("__ref__", None)
+        values.pop(None, None)
+        if raw_id not in (None, ""):
+            try:
+                instance = existing.get(int(float(str(raw_id))))
+            except ValueError:
+                instance = None
+            if instance is None:
+                errors.append(
+                    {"row": index, "field": "ID", "message": _("ID %(id)s is not a row of this register in this project.") % {"id": raw_id}}
+                )
+        data = model_to_dict(instance, fields=register.io_fields()) if instance else {}
+        for name, raw in values.items():
+            value, error = converter.convert(name, raw)
+            if error:
+                errors.append({"row": index, "field": labels[name], "message": error})
+            else:
+                data[name] = value
+        form = None
+        if not errors:
+            form = form_class(data=data, instance=instance, project=job.project)
+            if instance is not None:
+                form.fields["version"].required = False
+            if not form.is_valid():
+                for name, messages in form.errors.items():
+                    label = labels.get(name, name if name != "__all__" else _("Row"))
+                    for message in messages:
+                        errors.append({"row": index, "field": label, "message": message})
+        results.append(RowResult(index, form, errors, instance))
+        if on_progress and len(results) % PROGRESS_EVERY == 0:
+            on_progress(len(results))
+    return headers, results, "", used
+
+
+def validate_job(job_id: int):
+    job = ImportJob.objects.select_related("project", "user").get(pk=job_id)
+    register = register_for(job)
+    with translation.override(job.language):
+        job.status = ImportStatus.VALIDATING
+        job.save(update_fields=["status"])
+        headers, results, file_error, used = validate_rows(job, register, lambda n: _progress(job, n))
+        job.headers = headers
+        job.detected_encoding = used
+        job.total_rows = len(results)
+        job.processed_rows = len(results)
+        if file_error:
+            job.file_error = file_error
+            job.status = ImportStatus.INVALID
+        else:
+            errors = [e for r in results for e in r.errors]
+            job.row_errors = errors[:MAX_STORED_ERRORS]
+            job.status = ImportStatus.INVALID if errors else ImportStatus.VALID
+            job.preview = [
+                {"row": r.row_number, "action": "update" if r.instance else "create",
+                 "ok": not r.errors}
+                for r in results[:PREVIEW_ROWS]
+            ]
+        job.finished = timezone.now()
+        job.save()
+    return job
+
+
+def apply_job(job_id: int):
+    """Save every row of a validated file in one transaction, one history row each."""
+    job = ImportJob.objects.select_related("project", "user").get(pk=job_id)
+    if job.status not in (ImportStatus.VALID, ImportStatus.IMPORTING):
+        return job
+    register = register_for(job)
+    model = register.model
+    with translation.override(job.language):
+        job.status = ImportStatus.IMPORTING
+        job.processed_rows = 0
+        job.save(update_fields=["status", "processed_rows"])
+        _headers, results, file_error, _used = validate_rows(job, register, lambda n: _progress(job, n))
+        errors = [e for r in results for e in r.errors]
+        if file_error or errors:
+            # The data changed since validation (a member was removed, a row deleted...).
+            job.file_error = file_error
+            job.row_errors = errors[:MAX_STORED_ERRORS]
+            job.status = ImportStatus.INVALID
+            job.save()
+            return job
+        reason = _("Imported from %(file)s") % {"file": job.filename}
+        now = timezone.now()
+        with transaction.atomic():
+            creates, updates = [], []
+            for result in results:
+                obj = result.form.save(commit=False)
+                obj.project = job.project
+                obj.compute()
+                if result.instance is None:
+                    obj.version = 1
+                    creates.append(obj)
+                else:
+                    obj.version += 1
+                    obj.updated = now
+                    updates.append(obj)
+            if creates and issubclass(model, Numbered):
+                start = model._default_manager.filter(project=job.project).aggregate(m=Max("number"))["m"] or 0
+                for offset, obj in enumerate(creates, start=1):
+                    obj.number = start + offset
+            if creates:
+                bulk_create_with_history(
+                    creates, model, batch_size=500, default_user=job.user, default_change_reason=reason
+                )
+            if updates:
+                bulk_update_with_history(
+                    updates,
+                    model,
+                    fields=register.io_fields() + ["version", "updated"],
+                    batch_size=500,
+                    default_user=job.user,
+                    default_change_reason=reason,
+                )
+        job.created_count = len(creates)
+        job.updated_count = len(updates)
+        job.processed_rows = len(results)
+        job.status = ImportStatus.DONE
+        job.finished = timezone.now()
+        job.content = b""
+        job.save()
+    return job

@@ -1,0 +1,36 @@
+"""The navigation by area: each area's registers and extra pages, shown only when the role may view."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import policy
+from .registry import all_registers
+
+# Pages of an area that are not registers: (area, url name, label), placed after its registers.
+EXTRA_PAGES = [
+    ("governance", "governance:raci", _("RACI matrix")),
+]
+# Registers kept off the menu (reached from another page).
+HIDDEN = {"governance:communications-sent", "governance:escalation-rules", "governance:workstreams"}
+
+
+def navigation(membership) -> list[dict]:
+    project = membership.project_id
+    sections = []
+    for area, label in policy.AREAS.items():
+        if area == "project" or not policy.allows(membership.role, area, "view"):
+            continue
+        links = [
+            {"label": r.verbose_name_plural(), "url": reverse(r.url_name("list"), kwargs={"project": project}),
+             "key": r.key()}
+            for r in all_registers()
+            if r.area == area and r.key() not in HIDDEN
+        ]
+        links += [
+            {"label": text, "url": reverse(name, kwargs={"project": project}), "key": name}
+            for page_area, name, text in EXTRA_PAGES
+            if page_area == area
+        ]
+        if links:
+            sections.append({"area": area, "label": label, "links": links})
+    return sections

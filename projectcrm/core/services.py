@@ -1,0 +1,114 @@
+"""State changes of register rows, each in one transaction and each leaving one history row."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+class EditConflict(Exception):
+    """The row was saved by somebody else after the editor opened it."""
+
+    def __init__(self, current, changes: list[FieldChange], by: str | None):
+        self.current = current
+        self.changes = changes
+        self.by = by
+        super().__init__(_("This record was changed by someone else while you were editing it."))
+
+
+def display_value(obj, field) -> str:
+    """A field's value as a person reads it (choice labels, related object names)."""
+    if field.choices:
+        return str(getattr(obj, f"get_{field.name}_display")())
+    value = getattr(obj, field.name, None)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def historical_diff(old, new, model) -> list[FieldChange]:
+    """Field-level differences between two versions (historical rows or live instances)."""
+    changes = []
+    for field in model._meta.concrete_fields:
+        if field.name in {"id", "project", "created", "updated", "version", "number"}:
+            continue
+        attname = field.attname
+        if getattr(old, attname, None) != getattr(new, attname, None):
+            changes.append(
+                FieldChange(
+                    field=field.name,
+                    label=str(field.verbose_name).capitalize(),
+                    old=display_value(old, field) if old is not None else "—",
+                    new=display_value(new, field),
+                )
+            )
+    return changes
+
+
+def conflict_changes(model, pk, seen_version: int, current) -> tuple[list[FieldChange], str | None]:
+    """What changed between the version the editor saw and the current row, and by whom."""
+    history = model.history.filter(id=pk).order_by("history_id")
+    seen = history.filter(version=seen_version).last()
+    latest = history.last()
+    by = str(latest.history_user) if latest and latest.history_user else None
+    if seen is None:
+        return [], by
+    return historical_diff(seen, current, model), by
+
+
+def save_versioned(obj, seen_version: int | None, user=None):
+    """Save an edited row unless someone else saved it since `seen_version`.
+
+    The row is locked while its version is compared, so two saves cannot both pass.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        if obj.pk is None:
+            obj.version = 1
+            obj.save()
+            return obj
+        current = model._default_manager.select_for_update().get(pk=obj.pk)
+        if seen_version is not None and current.version != seen_version:
+            changes, by = conflict_changes(model, obj.pk, seen_version, current)
+            raise EditConflict(current, changes, by)
+        obj.version = current.version + 1
+        obj.save()
+    return obj
+
+
+def delete_row(obj):
+    """Delete a row; its last state stays in history and can be restored."""
+    with transaction.atomic():
+        obj.delete()
+
+
+def deleted_rows(model, project):
+    """History rows of this project's deleted rows (newest first), one per deleted row."""
+    live_ids = model._default_manager.filter(project=project).values("pk")
+    return (
+        model.history.filter(project_id=project.pk, history_type="-")
+        .exclude(id__in=live_ids)
+        .order_by("-history_date")
+    )
+
+
+def restore_row(history_row):
+    """Bring a deleted row back as it was when deleted (a new '+' history row records it)."""
+    model = history_row.instance_type
+    with transaction.atomic():
+        if model._default_manager.filter(pk=history_row.id).exists():
+            return model._default_manager.get(pk=history_row.id)
+        obj = history_row.instance
+        obj.version = (history_row.version or 0) + 1
+        obj.save(force_insert=True)
+    return obj

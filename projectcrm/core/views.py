@@ -1,0 +1,201 @@
+"""Home, project pages, members and the API token page."""
+
+import heapq
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from . import services
+from .access import project_access
+from .choices import Role
+from .forms import AddMemberForm, MemberRoleForm, ProjectForm
+from .models import Membership, Project
+from .policy import AREAS, POLICY
+from .registry import all_registers
+
+
+@login_required
+def home(request):
+    projects = (
+        Project.objects.filter(memberships__user=request.user)
+        .select_related("sponsor")
+        .order_by("name")
+        .distinct()
+    )
+    roles = dict(Membership.objects.filter(user=request.user).values_list("project_id", "role"))
+    rows = [{"project": p, "role": Role(roles[p.pk]).label} for p in projects]
+    if len(rows) == 1 and not request.GET.get("all"):
+        return redirect(rows[0]["project"])
+    return render(request, "core/home.html", {"rows": rows, "title": _("My projects")})
+
+
+@login_required
+def project_create(request):
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            project = form.save()
+            Membership.objects.create(project=project, user=request.user, role=Role.PROJECT_MANAGER)
+            from projectcrm.governance.services import setup_new_project
+
+            setup_new_project(project)
+        messages.success(request, _("Project %(name)s created; you are its project manager.") % {"name": project})
+        return redirect(project)
+    return render(request, "core/project_form.html", {"form": form, "title": _("New project")})
+
+
+@login_required
+def project_edit(request, project):
+    access = project_access(request.user, project, "project", "change")
+    project = access.project
+    form = ProjectForm(request.POST or None, instance=project)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_versioned(form.save(commit=False), form.cleaned_data.get("version"))
+        except services.EditConflict as exc:
+            conflict = exc
+            form = ProjectForm(request.POST, instance=exc.current)
+            form.data = form.data.copy()
+            form.data["version"] = exc.current.version
+        else:
+            messages.success(request, _("Project saved."))
+            return redirect(project)
+    return render(
+        request,
+        "core/project_form.html",
+        {"form": form, "project": project, "access": access, "conflict": conflict, "title": _("Edit project"), "area": "project"},
+    )
+
+
+def register_summary(project, access, today):
+    """Counts and overdue rows of every register the member may see (a few queries each)."""
+    areas = []
+    overdue_rows = []
+    for area in AREAS:
+        if not access.can(area, "view"):
+            continue
+        cards = []
+        for register in [r for r in all_registers() if r.area == area]:
+            queryset = register.model._default_manager.filter(project=project)
+            overdue = register.overdue(register.queryset(project), today)
+            overdue_list = list(overdue[:5]) if overdue is not None else []
+            overdue_count = (len(overdue) if isinstance(overdue, list) else overdue.count()) if overdue is not None else None
+            for obj in overdue_list:
+                overdue_rows.append((register, obj))
+            cards.append(
+                {
+                    "register": register,
+                    "count": queryset.count(),
+                    "overdue": overdue_count,
+                    "url": reverse(register.url_name("list"), kwargs={"project": project.pk}),
+                }
+            )
+        if cards:
+            areas.append({"key": area, "label": AREAS[area], "cards": cards})
+    return areas, overdue_rows
+
+
+def recent_activity(project, access, limit=15):
+    """The latest changes across the registers the member may see, newest first."""
+    streams = []
+    for register in all_registers():
+        if not access.can(register.area, "view"):
+            continue
+        rows = register.model.history.filter(project_id=project.pk).select_related("history_user").order_by("-history_date")[:limit]
+        streams.append([(row.history_date, register, row) for row in rows])
+    merged = heapq.merge(*streams, key=lambda item: item[0], reverse=True)
+    return [{"register": reg, "row": row} for _date, reg, row in list(merged)[:limit]]
+
+
+@login_required
+def project_home(request, project):
+    access = project_access(request.user, project)
+    project = access.project
+    today = timezone.localdate()
+    areas, overdue_rows = register_summary(project, access, today)
+    context = {
+        "project": project,
+        "access": access,
+        "area": "home",
+        "areas": areas,
+        "overdue_rows": overdue_rows[:20],
+        "activity": recent_activity(project, access),
+        "today": today,
+        "days_to_go_live": (project.target_go_live - today).days if project.target_go_live else None,
+        "title": project.name,
+    }
+    return render(request, "core/project_home.html", context)
+
+
+@login_required
+def members(request, project):
+    access = project_access(request.user, project, "project", "view")
+    project = access.project
+    can_change = access.can("project", "change")
+    form = AddMemberForm(request.POST or None, project=project)
+    if request.method == "POST":
+        access.require("project", "change")
+        if form.is_valid():
+            Membership.objects.create(project=project, user=form.user, role=form.cleaned_data["role"])
+            messages.success(request, _("%(name)s added to the project.") % {"name": form.user.username})
+            return redirect("members", project=project.pk)
+    memberships = Membership.objects.filter(project=project).select_related("user").order_by("role", "user__username")
+    rows = [{"m": m, "form": MemberRoleForm(initial={"role": m.role}, prefix=f"m{m.pk}")} for m in memberships]
+    matrix = [
+        {"area": label, "levels": [POLICY[key].get(role.value, 0) for role in Role]}
+        for key, label in AREAS.items()
+    ]
+    return render(
+        request,
+        "core/members.html",
+        {
+            "project": project, "access": access, "rows": rows, "form": form, "can_change": can_change,
+            "area": "project", "title": _("Members and roles"), "roles": Role, "matrix": matrix,
+        },
+    )
+
+
+@login_required
+@require_POST
+def member_update(request, project, pk):
+    access = project_access(request.user, project, "project", "change")
+    membership = get_object_or_404(Membership, pk=pk, project=access.project)
+    pms = Membership.objects.filter(project=access.project, role=Role.PROJECT_MANAGER)
+    last_pm = membership.role == Role.PROJECT_MANAGER and pms.count() == 1
+    if request.POST.get("remove"):
+        if last_pm:
+            messages.error(request, _("The project needs at least one project manager."))
+        else:
+            membership.delete()
+            messages.success(request, _("%(name)s removed from the project.") % {"name": membership.user.username})
+    else:
+        form = MemberRoleForm(request.POST, prefix=f"m{membership.pk}")
+        if form.is_valid():
+            role = form.cleaned_data["role"]
+            if last_pm and role != Role.PROJECT_MANAGER:
+                messages.error(request, _("The project needs at least one project manager."))
+            elif role != membership.role:
+                membership.role = role
+                membership.save()
+                messages.success(request, _("%(name)s is now %(role)s.") % {"name": membership.user.username, "role": Role(role).label})
+    return redirect("members", project=access.project.pk)
+
+
+@login_required
+def api_token(request):
+    token = Token.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        if token:
+            token.delete()
+        token = Token.objects.create(user=request.user)
+        messages.success(request, _("A new API token was created; the old one no longer works."))
+        return redirect("api-token")
+    return render(request, "core/api_token.html", {"token": token, "title": _("API token")})

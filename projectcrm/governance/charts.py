@@ -1,0 +1,57 @@
+"""Governance charts as plain data and plotly figures (no request, no ORM)."""
+
+import plotly.graph_objects as go
+
+
+def heat_matrix(pairs) -> list[list[int]]:
+    """Counts of risks per (probability, impact): matrix[impact-1][probability-1]."""
+    matrix = [[0] * 5 for _ in range(5)]
+    for probability, impact in pairs:
+        matrix[impact - 1][probability - 1] += 1
+    return matrix
+
+
+def heat_colour(probability: int, impact: int) -> str:
+    score = probability * impact
+    return "red" if score >= 15 else "amber" if score >= 8 else "green"
+
+
+def power_interest_figure(stakeholders, labels) -> go.Figure:
+    """Scatter of stakeholders on the influence/interest grid with the four quadrants named.
+
+    `stakeholders`: iterable of (name, influence 1-5, interest 1-5); `labels`: dict of texts.
+    Stakeholders on the same cell are fanned out slightly so every name stays readable.
+    """
+    seen: dict[tuple[int, int], int] = {}
+    xs, ys, names = [], [], []
+    for name, influence, interest in stakeholders:
+        k = seen.get((interest, influence), 0)
+        seen[(interest, influence)] = k + 1
+        xs.append(interest + 0.12 * ((k % 3) - 1))
+        ys.append(influence + 0.18 * (k // 3) * (-1 if k % 2 else 1))
+        names.append(name)
+    fig = go.Figure(
+        go.Scatter(
+            x=xs, y=ys, text=names, mode="markers+text", textposition="top center",
+            marker={"size": 11, "color": "#2563eb"}, hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    quadrant_style = {"showarrow": False, "font": {"color": "#64748b", "size": 12}}
+    fig.add_annotation(x=4.25, y=5.35, text=labels["manage"], **quadrant_style)
+    fig.add_annotation(x=1.75, y=5.35, text=labels["satisfy"], **quadrant_style)
+    fig.add_annotation(x=4.25, y=0.65, text=labels["inform"], **quadrant_style)
+    fig.add_annotation(x=1.75, y=0.65, text=labels["monitor"], **quadrant_style)
+    fig.add_shape(type="line", x0=2.5, x1=2.5, y0=0.5, y1=5.5, line={"color": "#cbd5e1", "dash": "dot"})
+    fig.add_shape(type="line", x0=0.5, x1=5.5, y0=2.5, y1=2.5, line={"color": "#cbd5e1", "dash": "dot"})
+    fig.update_layout(
+        height=420, margin={"l": 50, "r": 20, "t": 20, "b": 45}, plot_bgcolor="#f8fafc",
+        xaxis={"title": labels["interest"], "range": [0.5, 5.5], "dtick": 1},
+        yaxis={"title": labels["influence"], "range": [0.5, 5.6], "dtick": 1},
+        font={"family": "Noto Sans CJK SC, Noto Sans, sans-serif"},
+    )
+    return fig
+
+
+def figure_html(fig: go.Figure) -> str:
+    """The figure as a <div> for a page; plotly.js itself is loaded once from our static files."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})

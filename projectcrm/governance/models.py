@@ -1,0 +1,383 @@
+"""Governance registers: stakeholders, communication plan, issues, risks, decisions, actions."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projectcrm.core.models import Numbered, ProjectScoped
+
+from . import schedule
+from .choices import (
+    ACTION_DONE,
+    ISSUE_DONE,
+    ActionStatus,
+    DecisionStatus,
+    DeliveryMethod,
+    EscalateTo,
+    Frequency,
+    IssueStatus,
+    Level,
+    Priority,
+    Raci,
+    RiskCategory,
+    RiskStatus,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+def short(text):
+    """Give a property a column label."""
+
+    def wrap(fn):
+        fn.short_description = text
+        return fn
+
+    return wrap
+
+
+class Stakeholder(ProjectScoped):
+    name = models.CharField(_("name"), max_length=120)
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    title = models.CharField(_("job title"), max_length=120, blank=True)
+    project_role = models.CharField(_("role in the project"), max_length=200, blank=True)
+    influence = models.PositiveSmallIntegerField(_("influence"), choices=Level, default=Level.MEDIUM)
+    interest = models.PositiveSmallIntegerField(_("interest"), choices=Level, default=Level.MEDIUM)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    user = models.ForeignKey(
+        USER, verbose_name=_("user account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("stakeholder")
+        verbose_name_plural = _("stakeholders")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    @short(_("Engagement"))
+    def quadrant(self):
+        high_influence = self.influence >= 3
+        high_interest = self.interest >= 3
+        if high_influence and high_interest:
+            return _("Manage closely")
+        if high_influence:
+            return _("Keep satisfied")
+        if high_interest:
+            return _("Keep informed")
+        return _("Monitor")
+
+
+class Workstream(ProjectScoped):
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    lead = models.ForeignKey(USER, verbose_name=_("lead"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("workstream")
+        verbose_name_plural = _("workstreams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"],
+                name="workstream_unique_name",
+                violation_error_message=_("A workstream with this name already exists in the project."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RaciAssignment(ProjectScoped):
+    """One cell of the RACI matrix: a stakeholder's part in a workstream."""
+
+    workstream = models.ForeignKey(Workstream, verbose_name=_("workstream"), on_delete=models.CASCADE, related_name="raci")
+    stakeholder = models.ForeignKey(
+        Stakeholder, verbose_name=_("stakeholder"), on_delete=models.CASCADE, related_name="raci"
+    )
+    role = models.CharField(_("RACI"), max_length=1, choices=Raci)
+
+    class Meta:
+        verbose_name = _("RACI assignment")
+        verbose_name_plural = _("RACI assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workstream", "stakeholder"],
+                name="raci_one_per_cell",
+                violation_error_message=_("This stakeholder already has a RACI role in this workstream."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.workstream} / {self.stakeholder}: {self.role}"
+
+
+class CommunicationItem(ProjectScoped):
+    """A row of the project communication plan."""
+
+    deliverable = models.CharField(_("deliverable"), max_length=200)
+    information_need = models.TextField(_("information need"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    purpose = models.TextField(_("purpose"), blank=True)
+    delivery_method = models.CharField(
+        _("delivery method"), max_length=20, choices=DeliveryMethod, default=DeliveryMethod.EMAIL
+    )
+    frequency = models.CharField(_("frequency"), max_length=20, choices=Frequency, default=Frequency.WEEKLY)
+    owner = models.ForeignKey(USER, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    feedback = models.CharField(_("feedback route"), max_length=200, blank=True)
+    audience = models.CharField(
+        _("audience"), max_length=500, help_text=_("Stakeholders or groups, separated by semicolons.")
+    )
+    start_date = models.DateField(_("first due"), default=datetime.date.today)
+    end_date = models.DateField(_("last due"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("communication")
+        verbose_name_plural = _("communication plan")
+        ordering = ["deliverable"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="communication_end_after_start",
+                violation_error_message=_("The last due date cannot be before the first."),
+            )
+        ]
+
+    def __str__(self):
+        return self.deliverable
+
+    @property
+    @short(_("Last sent"))
+    def last_sent_on(self):
+        """Date of the latest log entry (annotated as `last_sent` by the register's list query)."""
+        if hasattr(self, "last_sent"):
+            return self.last_sent
+        return self.log.aggregate(m=models.Max("sent_on"))["m"]
+
+    @property
+    @short(_("Next due"))
+    def next_due(self):
+        if not self.active:
+            return None
+        return schedule.next_due(self.frequency, self.start_date, self.last_sent_on, self.end_date)
+
+    @property
+    @short(_("Overdue"))
+    def is_overdue(self):
+        due = self.next_due
+        return bool(due and due < timezone.localdate())
+
+
+class CommunicationLog(ProjectScoped):
+    """One communication actually sent."""
+
+    item = models.ForeignKey(CommunicationItem, verbose_name=_("communication"), on_delete=models.CASCADE, related_name="log")
+    sent_on = models.DateField(_("sent on"), default=datetime.date.today)
+    sent_by = models.ForeignKey(USER, verbose_name=_("sent by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    summary = models.TextField(_("summary"), blank=True)
+    feedback_received = models.TextField(_("feedback received"), blank=True)
+
+    class Meta:
+        verbose_name = _("communication sent")
+        verbose_name_plural = _("communications sent")
+        ordering = ["-sent_on", "-id"]
+
+    def __str__(self):
+        return f"{self.item} · {self.sent_on:%Y-%m-%d}"
+
+
+class EscalationRule(ProjectScoped):
+    """Issues of at least this priority, overdue by at least this many days, escalate."""
+
+    priority = models.CharField(_("priority at or above"), max_length=20, choices=Priority, default=Priority.HIGH)
+    overdue_days = models.PositiveIntegerField(_("overdue by (days)"), default=3)
+    escalate_to = models.CharField(_("escalate to"), max_length=20, choices=EscalateTo, default=EscalateTo.STEERING)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["overdue_days"]
+
+    def __str__(self):
+        return f"{self.get_priority_display()} +{self.overdue_days}d → {self.get_escalate_to_display()}"
+
+
+class Issue(Numbered, ProjectScoped):
+    REF_PREFIX = "ISS"
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    raised_by = models.ForeignKey(USER, verbose_name=_("raised by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    raised_on = models.DateField(_("raised on"), default=datetime.date.today)
+    owner = models.ForeignKey(USER, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    priority = models.CharField(_("priority"), max_length=20, choices=Priority, default=Priority.MEDIUM)
+    status = models.CharField(_("status"), max_length=20, choices=IssueStatus, default=IssueStatus.OPEN)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issue log")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="issue_unique_number"),
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=F("raised_on")),
+                name="issue_resolved_after_raised",
+                violation_error_message=_("An issue cannot be resolved before it was raised."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.status in ISSUE_DONE and not self.resolution.strip():
+            raise ValidationError({"resolution": _("Describe the resolution before resolving or closing the issue.")})
+
+    def compute(self):
+        if self.status in ISSUE_DONE and self.resolved_on is None:
+            self.resolved_on = timezone.localdate()
+        if self.status not in ISSUE_DONE:
+            self.resolved_on = None
+
+    @property
+    def is_open(self):
+        return self.status not in ISSUE_DONE
+
+    @property
+    @short(_("Age (days)"))
+    def age(self):
+        end = self.resolved_on if not self.is_open and self.resolved_on else timezone.localdate()
+        return (end - self.raised_on).days
+
+    @property
+    @short(_("Overdue (days)"))
+    def overdue_days(self):
+        if not self.is_open or self.due_date is None:
+            return None
+        days = (timezone.localdate() - self.due_date).days
+        return days if days > 0 else None
+
+
+class Risk(Numbered, ProjectScoped):
+    REF_PREFIX = "RSK"
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=RiskCategory, default=RiskCategory.PROJECT)
+    probability = models.PositiveSmallIntegerField(_("probability"), choices=Level, default=Level.MEDIUM)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level, default=Level.MEDIUM)
+    score = models.PositiveSmallIntegerField(_("score"), default=9, editable=False)
+    owner = models.ForeignKey(USER, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    mitigation = models.TextField(_("mitigation"), blank=True)
+    contingency = models.TextField(_("contingency"), blank=True)
+    trigger = models.TextField(_("trigger"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=RiskStatus, default=RiskStatus.IDENTIFIED)
+    review_date = models.DateField(_("review date"), null=True, blank=True)
+    library_key = models.CharField(_("library entry"), max_length=50, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("risk")
+        verbose_name_plural = _("risk register")
+        ordering = ["-score", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="risk_unique_number"),
+            models.CheckConstraint(
+                condition=Q(probability__gte=1, probability__lte=5, impact__gte=1, impact__lte=5),
+                name="risk_levels_1_to_5",
+                violation_error_message=_("Probability and impact are rated from 1 to 5."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}"
+
+    def compute(self):
+        self.score = self.probability * self.impact
+
+    @property
+    @short(_("Rating"))
+    def rating(self):
+        if self.score >= 15:
+            return _("High")
+        if self.score >= 8:
+            return _("Medium")
+        return _("Low")
+
+    @property
+    def rating_colour(self):
+        return "red" if self.score >= 15 else "amber" if self.score >= 8 else "green"
+
+
+class Decision(Numbered, ProjectScoped):
+    REF_PREFIX = "DEC"
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
+    impact = models.TextField(_("impact"), blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=200, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=DecisionStatus, default=DecisionStatus.PROPOSED)
+    source_meeting = models.CharField(_("source meeting"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="decision_unique_number")]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.status == DecisionStatus.APPROVED and not self.decided_on:
+            raise ValidationError({"decided_on": _("An approved decision needs the date it was taken.")})
+
+
+class ActionItem(Numbered, ProjectScoped):
+    REF_PREFIX = "ACT"
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(USER, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ActionStatus, default=ActionStatus.OPEN)
+    source_meeting = models.CharField(_("source meeting"), max_length=200, blank=True)
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("decision"), null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        ordering = ["due_date", "number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="action_unique_number")]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}"
+
+    @property
+    @short(_("Overdue (days)"))
+    def overdue_days(self):
+        if self.status in ACTION_DONE or self.due_date is None:
+            return None
+        days = (timezone.localdate() - self.due_date).days
+        return days if days > 0 else None

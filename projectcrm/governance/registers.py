@@ -1,0 +1,295 @@
+"""The governance registers, declared on the core register mechanism."""
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from projectcrm.core.registers import Register
+
+from . import escalation
+from .choices import ACTION_DONE, ISSUE_DONE, RISK_DONE, EscalateTo
+from .models import (
+    ActionItem,
+    CommunicationItem,
+    CommunicationLog,
+    Decision,
+    EscalationRule,
+    Issue,
+    Risk,
+    Stakeholder,
+    Workstream,
+)
+
+
+class StakeholderRegister(Register):
+    model = Stakeholder
+    area = "governance"
+    slug = "stakeholders"
+    list_columns = ["name", "department", "title", "project_role", "influence", "interest", "quadrant"]
+    filter_fields = ["department", "influence", "interest"]
+    search_fields = ["name", "department", "title", "project_role", "notes", "email"]
+    form_fields = ["name", "department", "title", "project_role", "influence", "interest", "email", "phone", "user", "notes"]
+    ordering = ["name"]
+    list_actions = [("raci", _("RACI matrix"), "view")]
+    list_extra_template = "governance/_power_interest.html"
+    detail_extra_template = "governance/_stakeholder_raci.html"
+
+    @classmethod
+    def list_context(cls, project, queryset, access):
+        from . import charts
+
+        labels = {
+            "manage": _("Manage closely"), "satisfy": _("Keep satisfied"), "inform": _("Keep informed"),
+            "monitor": _("Monitor"), "influence": _("Influence"), "interest": _("Interest"),
+        }
+        rows = list(queryset.values_list("name", "influence", "interest")[:300])
+        if not rows:
+            return {}
+        fig = charts.power_interest_figure(rows, {k: str(v) for k, v in labels.items()})
+        return {"chart_html": charts.figure_html(fig), "uses_plotly": True}
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        return {"raci": obj.raci.select_related("workstream").order_by("workstream__name")}
+
+
+class WorkstreamRegister(Register):
+    model = Workstream
+    area = "governance"
+    slug = "workstreams"
+    list_columns = ["name", "lead", "description"]
+    search_fields = ["name", "description"]
+    form_fields = ["name", "description", "lead"]
+    ordering = ["name"]
+    list_actions = [("raci", _("RACI matrix"), "view")]
+
+
+class CommunicationRegister(Register):
+    model = CommunicationItem
+    area = "governance"
+    slug = "communications"
+    list_columns = ["deliverable", "delivery_method", "frequency", "owner", "audience", "last_sent", "next_due"]
+    filter_fields = ["delivery_method", "frequency", "owner", "active"]
+    search_fields = ["deliverable", "information_need", "description", "purpose", "audience", "feedback"]
+    form_fields = [
+        "deliverable",
+        "information_need",
+        "description",
+        "purpose",
+        "delivery_method",
+        "frequency",
+        "owner",
+        "feedback",
+        "audience",
+        "start_date",
+        "end_date",
+        "active",
+    ]
+    ordering = ["deliverable"]
+    annotated_columns = {"last_sent": (_("Last sent"), None)}
+    list_actions = [("communications-calendar", _("Calendar feed (.ics)"), "view")]
+    detail_extra_template = "governance/_communication_log.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .forms import CommunicationLogForm
+
+        return {
+            "log": obj.log.select_related("sent_by")[:50],
+            "log_form": CommunicationLogForm(initial={"sent_on": timezone.localdate()}),
+        }
+
+    @classmethod
+    def queryset(cls, project):
+        return super().queryset(project).annotate(last_sent=Max("log__sent_on"))
+
+    @classmethod
+    def overdue(cls, queryset, today):
+        # Next-due dates depend on frequency arithmetic; the plan is short, so compute in Python.
+        return [item for item in queryset.filter(active=True) if item.next_due and item.next_due < today]
+
+
+class CommunicationLogRegister(Register):
+    model = CommunicationLog
+    area = "governance"
+    slug = "communications-sent"
+    list_columns = ["sent_on", "item", "sent_by", "summary"]
+    filter_fields = ["item", "sent_by"]
+    search_fields = ["summary", "feedback_received", "item__deliverable"]
+    form_fields = ["item", "sent_on", "sent_by", "summary", "feedback_received"]
+    ordering = ["-sent_on"]
+
+
+class EscalationRuleRegister(Register):
+    model = EscalationRule
+    area = "governance"
+    slug = "escalation-rules"
+    list_columns = ["priority", "overdue_days", "escalate_to", "active"]
+    form_fields = ["priority", "overdue_days", "escalate_to", "active"]
+    ordering = ["overdue_days"]
+
+
+def escalated(queryset, project):
+    return queryset.exclude(escalation="")
+
+
+def open_issues(queryset, project):
+    return queryset.exclude(status__in=ISSUE_DONE)
+
+
+def overdue_issues(queryset, project):
+    return open_issues(queryset, project).filter(due_date__lt=timezone.localdate())
+
+
+class IssueRegister(Register):
+    model = Issue
+    area = "governance"
+    slug = "issues"
+    list_columns = ["ref", "title", "priority", "status", "owner", "due_date", "age", "overdue_days", "escalation"]
+    filter_fields = ["status", "priority", "owner", "raised_by"]
+    search_fields = ["title", "description", "resolution"]
+    form_fields = [
+        "title",
+        "description",
+        "raised_by",
+        "raised_on",
+        "owner",
+        "priority",
+        "status",
+        "due_date",
+        "resolution",
+        "resolved_on",
+    ]
+    ordering = ["-number"]
+    annotated_columns = {"escalation": (_("Escalated to"), EscalateTo)}
+    quick_filters = {
+        "open": (_("Open"), open_issues),
+        "overdue": (_("Overdue"), overdue_issues),
+        "escalated": (_("Escalated"), escalated),
+    }
+    list_actions = [("escalation-rules-list", _("Escalation rules"), "view")]
+
+    @classmethod
+    def queryset(cls, project):
+        rules = list(EscalationRule.objects.filter(project=project, active=True))
+        return (
+            super()
+            .queryset(project)
+            .annotate(escalation=escalation.escalation_annotation(rules, timezone.localdate()))
+        )
+
+    @classmethod
+    def initial(cls, access):
+        return {"raised_by": access.user.pk, "raised_on": timezone.localdate()}
+
+    @classmethod
+    def overdue(cls, queryset, today):
+        return queryset.exclude(status__in=ISSUE_DONE).filter(due_date__lt=today)
+
+
+def high_risks(queryset, project):
+    return queryset.filter(score__gte=15).exclude(status__in=RISK_DONE)
+
+
+def review_due(queryset, project):
+    return queryset.exclude(status__in=RISK_DONE).filter(review_date__lte=timezone.localdate())
+
+
+class RiskRegister(Register):
+    model = Risk
+    area = "governance"
+    slug = "risks"
+    list_columns = ["ref", "title", "category", "probability", "impact", "score", "rating", "owner", "status", "review_date"]
+    filter_fields = ["status", "category", "owner", "probability", "impact"]
+    search_fields = ["title", "description", "mitigation", "contingency", "trigger"]
+    form_fields = [
+        "title",
+        "description",
+        "category",
+        "probability",
+        "impact",
+        "owner",
+        "mitigation",
+        "contingency",
+        "trigger",
+        "status",
+        "review_date",
+    ]
+    ordering = ["-score", "number"]
+    quick_filters = {
+        "high": (_("High (score 15+)"), high_risks),
+        "review": (_("Review due"), review_due),
+    }
+    list_actions = [("risk-library", _("Add from library"), "change")]
+    list_extra_template = "governance/_risk_heatmap.html"
+
+    @classmethod
+    def list_context(cls, project, queryset, access):
+        from . import charts
+
+        pairs = queryset.exclude(status__in=RISK_DONE).values_list("probability", "impact")
+        matrix = charts.heat_matrix(pairs)
+        grid = [
+            {
+                "impact": impact,
+                "cells": [
+                    {"probability": p, "count": matrix[impact - 1][p - 1], "colour": charts.heat_colour(p, impact)}
+                    for p in range(1, 6)
+                ],
+            }
+            for impact in range(5, 0, -1)
+        ]
+        return {"heat_grid": grid, "heat_columns": range(1, 6)}
+
+    @classmethod
+    def overdue(cls, queryset, today):
+        return queryset.exclude(status__in=RISK_DONE).filter(review_date__lt=today)
+
+
+class DecisionRegister(Register):
+    model = Decision
+    area = "governance"
+    slug = "decisions"
+    list_columns = ["ref", "title", "status", "decided_by", "decided_on", "source_meeting"]
+    filter_fields = ["status"]
+    search_fields = ["title", "description", "rationale", "impact", "decided_by", "source_meeting"]
+    form_fields = ["title", "description", "rationale", "impact", "decided_by", "decided_on", "status", "source_meeting"]
+    ordering = ["-number"]
+    detail_extra_template = "governance/_decision_actions.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        return {"actions": obj.actions.select_related("owner")}
+
+
+def open_actions(queryset, project):
+    return queryset.exclude(status__in=ACTION_DONE)
+
+
+class ActionItemRegister(Register):
+    model = ActionItem
+    area = "governance"
+    slug = "actions"
+    list_columns = ["ref", "title", "owner", "due_date", "status", "overdue_days", "source_meeting", "decision"]
+    filter_fields = ["status", "owner", "decision"]
+    search_fields = ["title", "description", "source_meeting"]
+    form_fields = ["title", "description", "owner", "due_date", "status", "source_meeting", "decision"]
+    ordering = ["due_date", "number"]
+    quick_filters = {"open": (_("Open"), open_actions)}
+
+    @classmethod
+    def overdue(cls, queryset, today):
+        return queryset.exclude(status__in=ACTION_DONE).filter(due_date__lt=today)
+
+
+REGISTERS = [
+    StakeholderRegister,
+    WorkstreamRegister,
+    CommunicationRegister,
+    CommunicationLogRegister,
+    IssueRegister,
+    EscalationRuleRegister,
+    RiskRegister,
+    DecisionRegister,
+    ActionItemRegister,
+]
