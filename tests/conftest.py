@@ -1,0 +1,67 @@
+"""Shared fixtures: one project with a member in every role, plus an outsider (Healthchecks style)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from projectcrm.core.choices import Role
+from projectcrm.core.models import Membership, Project
+
+ROLE_USERS = {
+    "pm": Role.PROJECT_MANAGER,
+    "steering": Role.STEERING,
+    "evaluator": Role.EVALUATOR,
+    "trainer": Role.TRAINER,
+    "member": Role.MEMBER,
+    "viewer": Role.VIEWER,
+}
+
+
+@pytest.fixture
+def project(db):
+    from projectcrm.governance.services import setup_new_project
+
+    project = Project.objects.create(name="Frame CRM rollout", company="Acme Frames")
+    setup_new_project(project)
+    return project
+
+
+@pytest.fixture
+def users(db, project):
+    """{"pm": user, ..., "viewer": user, "outsider": user in no project}."""
+    User = get_user_model()
+    result = {}
+    for username, role in ROLE_USERS.items():
+        user = User.objects.create_user(username=username, password="pw", first_name=username.title())
+        Membership.objects.create(project=project, user=user, role=role)
+        result[username] = user
+    result["outsider"] = User.objects.create_user(username="outsider", password="pw")
+    return result
+
+
+@pytest.fixture
+def other_project(db, users):
+    """A project the role users are not members of (its URLs must answer 404 to them)."""
+    User = get_user_model()
+    owner = User.objects.create_user(username="other-pm", password="pw")
+    other = Project.objects.create(name="Someone else's rollout", company="Other Co")
+    Membership.objects.create(project=other, user=owner, role=Role.PROJECT_MANAGER)
+    return other
+
+
+@pytest.fixture
+def client_for(users):
+    """client_for("pm") -> a logged-in test client."""
+
+    def make(username):
+        client = Client()
+        if username != "anonymous":
+            client.force_login(users[username])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def pm_client(client_for):
+    return client_for("pm")
