@@ -79,6 +79,11 @@ def validate_rows(job: ImportJob, register, on_progress=None):
         obj.pk: obj for obj in register.model._default_manager.filter(project=job.project)
     } if "id" in columns else {}
     labels = {name: str(register.model._meta.get_field(name).verbose_name) for name in register.io_fields()}
+    defaults = {
+        name: field.get_default()
+        for name in register.io_fields()
+        if (field := register.model._meta.get_field(name)).has_default()
+    }
     results = []
     for index, row in enumerate(rows[1:], start=2):
         if all(str(cell).strip() == "" for cell in row):
@@ -98,23 +103,27 @@ def validate_rows(job: ImportJob, register, on_progress=None):
                 errors.append(
                     {"row": index, "field": "ID", "message": _("ID %(id)s is not a row of this register in this project.") % {"id": raw_id}}
                 )
-        data = model_to_dict(instance, fields=register.io_fields()) if instance else {}
+        # A new row takes the model's defaults for the columns the file leaves out.
+        data = model_to_dict(instance, fields=register.io_fields()) if instance else dict(defaults)
         for name, raw in values.items():
             value, error = converter.convert(name, raw)
             if error:
                 errors.append({"row": index, "field": labels[name], "message": error})
             else:
                 data[name] = value
-        form = None
-        if not errors:
-            form = form_class(data=data, instance=instance, project=job.project)
-            if instance is not None:
-                form.fields["version"].required = False
-            if not form.is_valid():
-                for name, messages in form.errors.items():
-                    label = labels.get(name, name if name != "__all__" else _("Row"))
-                    for message in messages:
-                        errors.append({"row": index, "field": label, "message": message})
+        # Validate the form even when some cells did not convert, so every bad field of the row
+        # is named at once (the cells already reported are not reported again).
+        reported = {e["field"] for e in errors}
+        form = form_class(data=data, instance=instance, project=job.project)
+        if instance is not None:
+            form.fields["version"].required = False
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                label = labels.get(name, name if name != "__all__" else _("Row"))
+                if label in reported:
+                    continue
+                for message in messages:
+                    errors.append({"row": index, "field": label, "message": message})
         results.append(RowResult(index, form, errors, instance))
         if on_progress and len(results) % PROGRESS_EVERY == 0:
             on_progress(len(results))

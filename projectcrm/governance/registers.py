@@ -227,7 +227,9 @@ class RiskRegister(Register):
     def list_context(cls, project, queryset, access):
         from . import charts
 
-        pairs = queryset.exclude(status__in=RISK_DONE).values_list("probability", "impact")
+        pairs = list(queryset.exclude(status__in=RISK_DONE).values_list("probability", "impact"))
+        if not pairs:
+            return {}
         matrix = charts.heat_matrix(pairs)
         grid = [
             {
