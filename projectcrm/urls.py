@@ -11,6 +11,7 @@ project_patterns = [
     path("edit/", core.project_edit, name="project-edit"),
     path("members/", core.members, name="members"),
     path("members/<int:pk>/", core.member_update, name="member-update"),
+    path("reports/activity/", core.activity, name="activity"),
     path("governance/", include("projectcrm.governance.urls")),
 ]
 

@@ -8,6 +8,8 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied
@@ -23,8 +25,13 @@ from .registry import all_registers
 
 class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "This row was changed by someone else; fetch it again and re-apply your change."
+    default_detail = gettext_lazy("This row was changed by someone else; fetch it again and re-apply your change.")
     default_code = "conflict"
+
+    def __init__(self, detail=None, code=None):
+        super().__init__(detail, code)
+        if isinstance(detail, dict):
+            self.detail = detail  # keep current_version a number (APIException turns values into strings)
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -44,6 +51,8 @@ class ProjectList(ListAPIView):
     def get_queryset(self):
         from django.db.models import F
 
+        if getattr(self, "swagger_fake_view", False):
+            return Project.objects.none()
         return Project.objects.filter(memberships__user=self.request.user).annotate(role_of_user=F("memberships__role"))
 
 
@@ -54,7 +63,7 @@ class RegisterPermission(permissions.BasePermission):
         action = "view" if request.method in permissions.SAFE_METHODS else "change"
         access = view.access
         if not access.can(view.register.area, action):
-            raise PermissionDenied("Your role in this project does not allow this.")
+            raise PermissionDenied(_("Your role in this project does not allow this."))
         return True
 
 
@@ -101,7 +110,7 @@ def make_serializer(register):
     def update(self, instance, validated):
         updated = validated["_instance"]
         if validated["_version"] is None:
-            raise DRFValidationError({"version": ["Send the version you read, so concurrent edits are detected."]})
+            raise DRFValidationError({"version": [_("Send the version you read, so concurrent edits are detected.")]})
         try:
             return services.save_versioned(updated, validated["_version"])
         except services.EditConflict as conflict:

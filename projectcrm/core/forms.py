@@ -51,3 +51,18 @@ class AddMemberForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class ActivityFilterForm(forms.Form):
+    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    register = forms.ChoiceField(label=_("Register"), required=False)
+    user = forms.ModelChoiceField(label=_("Changed by"), required=False, queryset=User.objects.none())
+
+    def __init__(self, *args, project=None, access=None, **kwargs):
+        from .registry import all_registers
+
+        super().__init__(*args, **kwargs)
+        self.fields["register"].choices = [("", _("All registers"))] + [
+            (r.key(), r.verbose_name_plural()) for r in all_registers() if access.can(r.area, "view")
+        ]
+        self.fields["user"].queryset = User.objects.filter(memberships__project=project).order_by("username")

@@ -111,12 +111,12 @@ class ProjectScoped(models.Model):
     class Meta:
         abstract = True
 
-    def compute(self):
-        """Derive stored values from entered ones; runs before every save, bulk imports too."""
-
     def save(self, *args, **kwargs):
         self.compute()
         super().save(*args, **kwargs)
+
+    def compute(self):
+        """Derive stored values from entered ones; runs before every save, bulk imports too."""
 
 
 class Numbered(models.Model):
@@ -128,6 +128,10 @@ class Numbered(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.assign_number()
+        super().save(*args, **kwargs)
+
     @property
     def ref(self) -> str:
         return f"{self.REF_PREFIX}-{self.number:03d}"
@@ -137,10 +141,6 @@ class Numbered(models.Model):
             with transaction.atomic():
                 current = type(self).objects.filter(project=self.project).aggregate(m=Max("number"))["m"]
                 self.number = (current or 0) + 1
-
-    def save(self, *args, **kwargs):
-        self.assign_number()
-        super().save(*args, **kwargs)
 
 
 class ImportJob(models.Model):

@@ -56,6 +56,10 @@ class Column:
         self.sort_key = "number" if name == "ref" else name
         self.is_choice = bool(self.field is not None and self.field.choices) or self.choices is not None
         self.is_annotation = bool(annotated and name in annotated)
+        # Short values that read badly when wrapped: references, dates, numbers.
+        self.nowrap = name == "ref" or isinstance(
+            self.field, (models.DateField, models.IntegerField, models.DecimalField)
+        ) and not self.field.choices
         self.is_relation = bool(self.field is not None and self.field.is_relation)
 
 
@@ -143,7 +147,10 @@ class Register:
 
     @classmethod
     def queryset(cls, project):
-        return cls.model._default_manager.filter(project=project).select_related(*cls.related_fields())
+        queryset = cls.model._default_manager.filter(project=project)
+        related = cls.related_fields()
+        # select_related() without names would follow every foreign key (and is deprecated).
+        return queryset.select_related(*related) if related else queryset
 
     @classmethod
     def search(cls, queryset, text: str):

@@ -94,10 +94,15 @@ def delete_row(obj):
 
 def deleted_rows(model, project):
     """History rows of this project's deleted rows (newest first), one per deleted row."""
+    from django.db.models import Exists, OuterRef
+
     live_ids = model._default_manager.filter(project=project).values("pk")
+    # A row deleted, restored and deleted again has several "-" rows: keep the latest only.
+    later = model.history.filter(id=OuterRef("id"), history_type="-", history_id__gt=OuterRef("history_id"))
     return (
         model.history.filter(project_id=project.pk, history_type="-")
         .exclude(id__in=live_ids)
+        .exclude(Exists(later))
         .order_by("-history_date")
     )
 

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from . import services
 from .access import project_access
 from .choices import Role
-from .forms import AddMemberForm, MemberRoleForm, ProjectForm
+from .forms import ActivityFilterForm, AddMemberForm, MemberRoleForm, ProjectForm
 from .models import Membership, Project
 from .policy import AREAS, POLICY
 from .registry import all_registers
@@ -103,16 +103,64 @@ def register_summary(project, access, today):
     return areas, overdue_rows
 
 
-def recent_activity(project, access, limit=15):
-    """The latest changes across the registers the member may see, newest first."""
+def recent_activity(project, access, limit=15, since=None, register_key="", user_id=None):
+    """The latest changes across the registers the member may see, newest first.
+
+    One query per register (each limited), merged in Python: the cost does not grow with history.
+    """
     streams = []
     for register in all_registers():
-        if not access.can(register.area, "view"):
+        if not access.can(register.area, "view") or (register_key and register.key() != register_key):
             continue
-        rows = register.model.history.filter(project_id=project.pk).select_related("history_user").order_by("-history_date")[:limit]
+        rows = register.model.history.filter(project_id=project.pk)
+        if since:
+            rows = rows.filter(history_date__date__gte=since)
+        if user_id:
+            rows = rows.filter(history_user_id=user_id)
+        rows = rows.select_related("history_user").order_by("-history_date")[:limit]
         streams.append([(row.history_date, register, row) for row in rows])
     merged = heapq.merge(*streams, key=lambda item: item[0], reverse=True)
     return [{"register": reg, "row": row} for _date, reg, row in list(merged)[:limit]]
+
+
+def attach_changes(entries):
+    """Give each "changed" entry its field diff against the previous version (one query per register)."""
+    by_register = {}
+    for entry in entries:
+        entry["changes"] = []
+        if entry["row"].history_type == "~":
+            by_register.setdefault(entry["register"], []).append(entry)
+    for register, items in by_register.items():
+        ids = {e["row"].id for e in items}
+        versions = {}
+        for row in register.model.history.filter(id__in=ids).order_by("id", "history_date", "history_id"):
+            versions.setdefault(row.id, []).append(row)
+        for entry in items:
+            chain = versions.get(entry["row"].id, [])
+            position = next((i for i, r in enumerate(chain) if r.history_id == entry["row"].history_id), 0)
+            if position:
+                entry["changes"] = services.historical_diff(chain[position - 1], entry["row"], register.model)
+
+
+@login_required
+def activity(request, project):
+    """Who changed what and when, across the registers: the report behind "what changed since"."""
+    access = project_access(request.user, project, "reports", "view")
+    project = access.project
+    form = ActivityFilterForm(request.GET or None, project=project, access=access)
+    since = register_key = user_id = None
+    if form.is_valid():
+        since = form.cleaned_data.get("since")
+        register_key = form.cleaned_data.get("register") or ""
+        user_id = form.cleaned_data["user"].pk if form.cleaned_data.get("user") else None
+    entries = recent_activity(project, access, limit=200, since=since, register_key=register_key, user_id=user_id)
+    attach_changes(entries)
+    return render(
+        request,
+        "core/activity.html",
+        {"project": project, "access": access, "area": "reports", "entries": entries, "form": form,
+         "title": _("Activity")},
+    )
 
 
 @login_required

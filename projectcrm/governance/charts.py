@@ -23,16 +23,18 @@ def power_interest_figure(stakeholders, labels) -> go.Figure:
     Stakeholders on the same cell are fanned out slightly so every name stays readable.
     """
     seen: dict[tuple[int, int], int] = {}
-    xs, ys, names = [], [], []
+    xs, ys, names, positions = [], [], [], []
     for name, influence, interest in stakeholders:
         k = seen.get((interest, influence), 0)
         seen[(interest, influence)] = k + 1
-        xs.append(interest + 0.12 * ((k % 3) - 1))
-        ys.append(influence + 0.18 * (k // 3) * (-1 if k % 2 else 1))
+        # Fan out people on the same cell: alternate left/right, then rows, labels above/below.
+        xs.append(interest + (0.22 if k % 2 else -0.22) * (1 if k else 0))
+        ys.append(influence - 0.22 * (k // 2))
         names.append(name)
+        positions.append("bottom center" if k % 2 else "top center")
     fig = go.Figure(
         go.Scatter(
-            x=xs, y=ys, text=names, mode="markers+text", textposition="top center",
+            x=xs, y=ys, text=names, mode="markers+text", textposition=positions,
             marker={"size": 11, "color": "#2563eb"}, hovertemplate="%{text}<extra></extra>",
         )
     )

@@ -173,4 +173,4 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (password: %s):" % password)
         for username, first, last, role, job in DEMO_USERS:
             role_label = Role(role).label if role else "no project"
-            self.stdout.write(f"  {username:<10} {first} {last:<8} {str(role_label):<27} {job}")
+            self.stdout.write(f"  {username:<10} {first + ' ' + last:<14} {str(role_label):<27} {job}")

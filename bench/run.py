@@ -1,0 +1,174 @@
+"""ProjectCRM benchmarks. Run from the repository root with the project's Python:
+
+    .venv/bin/python bench/run.py                 # every benchmark
+    .venv/bin/python bench/run.py list            # only benchmarks (or figures) whose name starts so
+    .venv/bin/python bench/run.py list_governance_issues query_growth
+    BENCH_SIZE=small .venv/bin/python bench/run.py   # quick run on the small scale project
+
+Every figure is printed as one line `NAME: VALUE UNIT`. The scale projects are built with
+`manage.py seed_scale` when missing (the large one takes a minute or two) and kept for later runs.
+
+Benchmarks:
+  list          median time (5 runs after a warm-up) and query count of every register's list
+                page, logged in as scale-pm: list_<area>_<slug>_ms, list_<area>_<slug>_queries
+  query_growth  list-page query count on the large project minus the small one, per register:
+                query_growth_<area>_<slug> (must be 0: a list page must not query per row)
+
+Adding a benchmark: write a function taking `Bench` and yielding (name, value, unit) tuples, and
+decorate it with @benchmark("name").
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "projectcrm.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from projectcrm.core.management.commands.seed_scale import SIZES, project_name  # noqa: E402
+from projectcrm.core.models import Project  # noqa: E402
+from projectcrm.core.registry import all_registers  # noqa: E402
+
+RUNS = 5
+BENCHMARKS = {}
+
+if "testserver" not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+
+def benchmark(name):
+    def register(fn):
+        BENCHMARKS[name] = fn
+        return fn
+
+    return register
+
+
+def figure_name(*parts) -> str:
+    return "_".join(str(p).replace("-", "_") for p in parts)
+
+
+class Bench:
+    """Shared state: the scale projects (built on first use) and a client logged in as scale-pm."""
+
+    def __init__(self, size: str, selectors: list[str] | None = None):
+        self.size = size
+        self.selectors = selectors or []
+        self._projects = {}
+        self._client = None
+
+    def project(self, size: str) -> Project:
+        if size not in self._projects:
+            project = Project.objects.filter(name=project_name(size)).order_by("-pk").first()
+            if project is None:
+                print(f"# building {project_name(size)} with seed_scale ...", file=sys.stderr, flush=True)
+                call_command("seed_scale", size=size, stdout=sys.stderr)
+                project = Project.objects.get(name=project_name(size))
+            self._projects[size] = project
+        return self._projects[size]
+
+    def wants(self, prefix: str) -> bool:
+        """Whether figures named `prefix...` were asked for (skip the work when not)."""
+        return not self.selectors or any(s.startswith(prefix) or prefix.startswith(s) for s in self.selectors)
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            self._client = Client()
+            self._client.force_login(get_user_model().objects.get(username="scale-pm"))
+        return self._client
+
+    def get(self, url: str):
+        response = self.client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        return response
+
+    def queries(self, url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            self.get(url)
+        return len(captured.captured_queries)
+
+    def median_ms(self, url: str) -> float:
+        self.get(url)  # warm-up: templates, caches, connection
+        timings = []
+        for _run in range(RUNS):
+            started = time.perf_counter()
+            self.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        return statistics.median(timings)
+
+
+def list_url(register, project) -> str:
+    return reverse(register.url_name("list"), kwargs={"project": project.pk})
+
+
+@benchmark("list")
+def list_pages(bench: Bench):
+    project = bench.project(bench.size)
+    for register in all_registers():
+        if not bench.wants(figure_name("list", register.area, register.slug)):
+            continue
+        url = list_url(register, project)
+        ms = bench.median_ms(url)
+        queries = bench.queries(url)
+        yield figure_name("list", register.area, register.slug, "ms"), f"{ms:.1f}", "ms"
+        yield figure_name("list", register.area, register.slug, "queries"), queries, "queries"
+
+
+@benchmark("query_growth")
+def query_growth(bench: Bench):
+    larger = bench.size if bench.size != "small" else "medium"
+    small, large = bench.project("small"), bench.project(larger)
+    for register in all_registers():
+        if not bench.wants(figure_name("query_growth", register.area, register.slug)):
+            continue
+        growth = bench.queries(list_url(register, large)) - bench.queries(list_url(register, small))
+        yield figure_name("query_growth", register.area, register.slug), growth, "queries"
+
+
+def wanted(name: str, selectors: list[str]) -> bool:
+    return not selectors or any(name.startswith(s) for s in selectors)
+
+
+def main(argv: list[str]) -> int:
+    size = os.environ.get("BENCH_SIZE", "large")
+    if size not in SIZES:
+        print(f"BENCH_SIZE must be one of {', '.join(SIZES)}", file=sys.stderr)
+        return 2
+    selectors = argv
+    bench = Bench(size, selectors)
+    ran = False
+    for name, fn in BENCHMARKS.items():
+        # A selector picks a benchmark by prefix ("list") or one of its figures ("list_governance_issues").
+        if selectors and not any(name.startswith(s) or s.startswith(name) for s in selectors):
+            continue
+        ran = True
+        for figure, value, unit in fn(bench):
+            if wanted(figure, selectors) or any(name.startswith(s) for s in selectors):
+                print(f"{figure}: {value} {unit}", flush=True)
+    if not ran:
+        print(f"No benchmark matches {' '.join(selectors)}; known: {', '.join(BENCHMARKS)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

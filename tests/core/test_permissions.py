@@ -1,0 +1,395 @@
+"""One test walks every URL of the project for every role (Kiwi's PermissionsTestCase, made total).
+
+The EXPECTATIONS table below says which (area, action) each URL needs; the policy table
+(`projectcrm.core.policy`) says which role has it. A URL pattern without a line in the table fails
+`test_every_url_has_an_expectation` and its own walk test, so a new page cannot ship unchecked.
+
+Outcomes checked for every URL and every way in:
+  anonymous                      -> 302 to the login page (pages), 401/403 (API)
+  outsider (member of no project) -> 404 for project URLs
+  pm asking for other_project     -> 404
+  pm with other_project's row ids  -> 404 (rows never leak across projects)
+  a role the policy refuses       -> 403
+  a role the policy allows        -> 200/302 (pages), 200 or a validation answer (API writes)
+"""
+
+import datetime
+import itertools
+import json
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+
+from projectcrm.core import policy, services
+from projectcrm.core.models import ImportJob, Membership, ProjectScoped
+from projectcrm.core.registry import get_register
+
+ROLES = ["pm", "steering", "evaluator", "trainer", "member", "viewer"]
+LOGIN_PATH = "/accounts/login/"
+
+# URL prefixes and names that are not walked here: Django's own admin and language switch,
+# static files, and the API schema and docs (tests/core/test_api.py has their own tests).
+SKIPPED_PREFIXES = ("admin/", "i18n/", "static/", "media/", "__debug__/")
+SKIPPED_NAMES = {"api-schema", "api-docs"}
+
+
+# --- The expectation table -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Check:
+    """One request: its method, and the area/action a member needs for it (None: any login)."""
+
+    area: str | None
+    action: str = "view"
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a URL needs.
+
+    kind: "project" (a project page), "api" (a project API endpoint), "login" (any logged-in
+    user, no project), "api-login" (API, any authenticated user), "public" (anyone).
+    rows: the register key ("governance:issues") or "membership" whose rows fill pk, history_id
+    and job; None when the URL has no such argument.
+    """
+
+    kind: str
+    checks: tuple[Check, ...]
+    rows: str | None = None
+
+
+def page(*checks, rows=None):
+    return Expect("project", tuple(Check(*c) for c in checks), rows)
+
+
+def api(*checks, rows=None):
+    return Expect("api", tuple(Check(*c) for c in checks), rows)
+
+
+LOGIN_ONLY = Expect("login", (Check(None),))
+PUBLIC_GET = Expect("public", (Check(None),))
+PUBLIC_POST = Expect("public", (Check(None, "view", "POST"),))
+
+# Every register of every area, one line each. A register missing here fails the walk.
+REGISTER_PAGES = [
+    ("governance", "stakeholders"),
+    ("governance", "workstreams"),
+    ("governance", "communications"),
+    ("governance", "communications-sent"),
+    ("governance", "issues"),
+    ("governance", "escalation-rules"),
+    ("governance", "risks"),
+    ("governance", "decisions"),
+    ("governance", "actions"),
+]
+
+# The generic register views: suffix -> (action, method). Change views answer GET with their form
+# page; POST-only views are tested with POST.
+REGISTER_VIEWS = {
+    "list": ("view", "GET"),
+    "create": ("change", "GET"),
+    "detail": ("view", "GET"),
+    "edit": ("change", "GET"),
+    "delete": ("change", "GET"),
+    "history": ("view", "GET"),
+    "deleted": ("view", "GET"),
+    "restore": ("change", "POST"),
+    "export": ("view", "GET"),
+    "import": ("change", "GET"),
+    "import-job": ("view", "GET"),
+    "import-apply": ("change", "POST"),
+}
+
+
+def register_expectations(pairs) -> dict[str, Expect]:
+    table = {}
+    for namespace, slug in pairs:
+        area = namespace  # an area's URL namespace is its policy area
+        key = f"{area}:{slug}"
+        for suffix, (action, method) in REGISTER_VIEWS.items():
+            table[f"{namespace}:{slug}-{suffix}"] = page((area, action, method), rows=key)
+        table[f"api-{area}-{slug}-list"] = api((area, "view", "GET"), (area, "change", "POST"), rows=key)
+        table[f"api-{area}-{slug}-detail"] = api((area, "view", "GET"), (area, "change", "PATCH"), rows=key)
+    return table
+
+
+EXPECTATIONS: dict[str, Expect] = {
+    "home": LOGIN_ONLY,
+    "project-create": LOGIN_ONLY,
+    "api-token": LOGIN_ONLY,
+    "login": PUBLIC_GET,
+    "logout": PUBLIC_POST,
+    "api-projects": Expect("api-login", (Check(None),)),
+    "project-home": page(("project", "view")),
+    "project-edit": page(("project", "change"), ("project", "change", "POST")),
+    "members": page(("project", "view"), ("project", "change", "POST")),
+    "member-update": page(("project", "change", "POST"), rows="membership"),
+    "activity": page(("reports", "view")),
+    "governance:raci": page(("governance", "view"), ("governance", "change", "POST")),
+    "governance:communications-calendar": page(("governance", "view")),
+    "governance:communications-log": page(("governance", "change", "POST"), rows="governance:communications"),
+    "governance:risk-library": page(("governance", "change"), ("governance", "change", "POST")),
+    **register_expectations(REGISTER_PAGES),
+}
+
+
+# --- Walking the URL patterns --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Pattern:
+    name: str
+    route: str
+    kwargs: frozenset
+
+
+def pattern_kwargs(pattern) -> set[str]:
+    if isinstance(pattern, RoutePattern):
+        return set(pattern.converters)
+    return set(pattern.regex.groupindex)
+
+
+def walk(resolver=None, prefix="", namespace="", kwargs=frozenset()):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        names = kwargs | pattern_kwargs(entry.pattern)
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry, route, inner, frozenset(names))
+        elif isinstance(entry, URLPattern):
+            name = f"{namespace}{entry.name}" if entry.name else f"<unnamed {route}>"
+            yield Pattern(name, route, frozenset(names))
+
+
+def walked_patterns() -> list[Pattern]:
+    return [
+        p
+        for p in walk()
+        if not p.route.startswith(SKIPPED_PREFIXES) and p.name not in SKIPPED_NAMES and not p.name.startswith("admin:")
+    ]
+
+
+PATTERNS = walked_patterns()
+
+
+def test_every_url_has_an_expectation():
+    missing = sorted(p.name for p in PATTERNS if p.name not in EXPECTATIONS)
+    assert not missing, f"URL patterns without a line in EXPECTATIONS: {missing}"
+
+
+def test_every_expectation_has_a_url():
+    names = {p.name for p in PATTERNS}
+    stale = sorted(set(EXPECTATIONS) - names)
+    assert not stale, f"EXPECTATIONS lines for URLs that no longer exist: {stale}"
+
+
+def test_url_names_are_unique():
+    names = [p.name for p in PATTERNS]
+    assert len(names) == len(set(names))
+
+
+def test_every_register_is_listed():
+    from projectcrm.core.registry import all_registers
+
+    declared = {(r.area, r.slug) for r in all_registers()}
+    assert declared == set(REGISTER_PAGES)
+
+
+# --- Test data: one live row, one deleted row and one import job per register, per project ------
+SERIAL = itertools.count(1)  # keeps text values apart (unique names)
+
+
+def minimal_value(field, project, member, made):
+    if field.choices:
+        return field.choices[0][0]
+    if field.many_to_one:
+        related = field.related_model
+        if related is get_user_model():
+            return member
+        if issubclass(related, ProjectScoped):
+            return make_row(related, project, member, made)
+        raise NotImplementedError(f"No test value for {field}")
+    if isinstance(field, models.EmailField):
+        return "someone@example.com"
+    if isinstance(field, (models.CharField, models.TextField)):
+        return f"Test {field.name} {next(SERIAL)}"[: field.max_length or 100]
+    if isinstance(field, models.DateTimeField):
+        return datetime.datetime.now(datetime.UTC)
+    if isinstance(field, models.DateField):
+        return datetime.date.today()
+    if isinstance(field, models.BooleanField):
+        return False
+    if isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
+        return 1
+    raise NotImplementedError(f"No test value for {field}")
+
+
+def new_row(model, project, member, made):
+    """An unsaved row with only the fields the model requires filled in."""
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name == "project" or field.has_default() or field.null or field.blank:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue
+        values[field.name] = minimal_value(field, project, member, made)
+    return model(project=project, **values)
+
+
+def make_row(model, project, member, made):
+    """One saved row of `model` in `project` (reused for foreign keys)."""
+    if model not in made:
+        made[model] = services.save_versioned(new_row(model, project, member, made), None)
+    return made[model]
+
+
+def project_rows(project, member):
+    """{register key: (row, deleted history record, import job)} plus "membership"."""
+    made = {}
+    rows = {}
+    for namespace, slug in REGISTER_PAGES:
+        key = f"{namespace}:{slug}"
+        model = get_register(key).model
+        live = make_row(model, project, member, made)
+        doomed = services.save_versioned(new_row(model, project, member, made), None)
+        doomed_pk = doomed.pk
+        services.delete_row(doomed)
+        record = model.history.get(id=doomed_pk, history_type="-")
+        job = ImportJob.objects.create(
+            project=project, register=key, user=member, filename="rows.csv", content=b"title\n"
+        )
+        rows[key] = {"pk": live.pk, "history_id": record.history_id, "job": job.pk}
+    return rows
+
+
+@pytest.fixture
+def world(project, other_project, users):
+    own = project_rows(project, users["pm"])
+    other_pm = Membership.objects.get(project=other_project).user
+    foreign = project_rows(other_project, other_pm)
+    own["membership"] = {"pk": Membership.objects.get(project=project, user=users["viewer"]).pk}
+    foreign["membership"] = {"pk": Membership.objects.get(project=other_project).pk}
+    return {"project": project, "other": other_project, "own": own, "foreign": foreign}
+
+
+def url_for(pattern, expect, project_pk, rows):
+    kwargs = {}
+    for name in pattern.kwargs:
+        if name == "project":
+            kwargs[name] = project_pk
+        elif name == "fmt":
+            kwargs[name] = "csv"
+        elif name in ("pk", "history_id", "job"):
+            assert expect.rows, f"{pattern.name}: say in EXPECTATIONS which rows fill <{name}>"
+            kwargs[name] = rows[expect.rows][name]
+        else:
+            raise AssertionError(f"{pattern.name}: no test value for URL argument <{name}>")
+    return reverse(pattern.name, kwargs=kwargs)
+
+
+def send(client, method, url, is_api):
+    if method == "GET":
+        return client.get(url)
+    if is_api:
+        return client.generic(method, url, json.dumps({}), content_type="application/json")
+    return client.generic(method, url, b"", content_type="application/x-www-form-urlencoded")
+
+
+# --- The walk --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("pattern", PATTERNS, ids=[p.name for p in PATTERNS])
+def test_url_answers_every_role_as_the_policy_says(pattern, world, client_for, users):
+    expect = EXPECTATIONS.get(pattern.name)
+    assert expect is not None, f"{pattern.name} ({pattern.route}) has no line in EXPECTATIONS"
+    is_api = expect.kind in ("api", "api-login")
+    project_pk = world["project"].pk
+    clients = {name: client_for(name) for name in [*ROLES, "outsider", "anonymous"]}
+    failures = []
+
+    def expect_status(who, check, url, allowed):
+        response = send(clients[who], check.method, url, is_api)
+        if response.status_code not in allowed:
+            failures.append(f"{who} {check.method} {url}: {response.status_code}, expected {sorted(allowed)}")
+        return response
+
+    ok_page = {200, 302}
+    # An allowed API write with an empty body answers with the created row or its validation errors.
+    ok_api = {"GET": {200}, "POST": {201, 400}, "PATCH": {200, 400}}
+
+    for check in expect.checks:
+        url = url_for(pattern, expect, project_pk, world["own"])
+        ok = ok_api[check.method] if is_api else ok_page
+
+        # Anonymous: the login page for pages, 401/403 for the API.
+        response = send(clients["anonymous"], check.method, url, is_api)
+        if expect.kind == "public":
+            if response.status_code not in ok_page:
+                failures.append(f"anonymous {check.method} {url}: {response.status_code}")
+        elif is_api:
+            if response.status_code not in (401, 403):
+                failures.append(f"anonymous {check.method} {url}: {response.status_code}, expected 401/403")
+        elif response.status_code != 302 or not response["Location"].startswith(LOGIN_PATH):
+            failures.append(
+                f"anonymous {check.method} {url}: {response.status_code} "
+                f"{response.get('Location', '')}, expected a redirect to {LOGIN_PATH}"
+            )
+
+        if expect.kind in ("login", "api-login", "public"):
+            for who in [*ROLES, "outsider"]:
+                expect_status(who, check, url, ok)
+            continue
+
+        # Project URLs: 404 for strangers, 403 or success by role.
+        expect_status("outsider", check, url, {404})
+        for role in ROLES:
+            allowed = policy.allows(role, check.area, check.action)
+            expect_status(role, check, url, ok if allowed else {403})
+
+        # A member never reaches another project, by its id or by its rows' ids.
+        foreign_url = url_for(pattern, expect, world["other"].pk, world["foreign"])
+        expect_status("pm", check, foreign_url, {404})
+        if pattern.kwargs & {"pk", "history_id", "job"}:
+            mixed_url = url_for(pattern, expect, project_pk, world["foreign"])
+            expect_status("pm", check, mixed_url, {404})
+
+    assert not failures, "\n".join(failures)
+
+
+# --- The calendar feed's signed token ------------------------------------------------------------
+def test_calendar_feed_opens_with_a_signed_token_without_login(project, users):
+    from projectcrm.governance.views import feed_token
+
+    url = reverse("governance:communications-calendar", kwargs={"project": project.pk})
+    response = Client().get(url, {"token": feed_token(users["viewer"], project)})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in response.content
+
+
+def test_calendar_feed_refuses_a_bad_token(project, users):
+    from projectcrm.governance.views import feed_token
+
+    url = reverse("governance:communications-calendar", kwargs={"project": project.pk})
+    token = feed_token(users["viewer"], project)
+    assert Client().get(url, {"token": token[:-2] + "xx"}).status_code == 404
+    assert Client().get(url, {"token": "not-a-token"}).status_code == 404
+
+
+def test_calendar_token_is_bound_to_its_project(project, other_project, users):
+    from projectcrm.governance.views import feed_token
+
+    url = reverse("governance:communications-calendar", kwargs={"project": other_project.pk})
+    response = Client().get(url, {"token": feed_token(users["viewer"], project)})
+    assert response.status_code == 404
+
+
+def test_calendar_token_stops_working_when_the_member_leaves(project, users):
+    from projectcrm.governance.views import feed_token
+
+    url = reverse("governance:communications-calendar", kwargs={"project": project.pk})
+    token = feed_token(users["viewer"], project)
+    Membership.objects.filter(project=project, user=users["viewer"]).delete()
+    assert Client().get(url, {"token": token}).status_code == 404
