@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -210,6 +211,9 @@ TASKS = {
         else "django_tasks_db.DatabaseBackend"
     }
 }
+
+# List filters: an unset choice filter reads "All" rather than dashes.
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

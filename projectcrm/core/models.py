@@ -136,6 +136,8 @@ class Numbered(models.Model):
     def ref(self) -> str:
         return f"{self.REF_PREFIX}-{self.number:03d}"
 
+    ref.fget.short_description = _("Reference")
+
     def assign_number(self):
         if not self.number:
             with transaction.atomic():

@@ -56,11 +56,13 @@ class Column:
         self.sort_key = "number" if name == "ref" else name
         self.is_choice = bool(self.field is not None and self.field.choices) or self.choices is not None
         self.is_annotation = bool(annotated and name in annotated)
-        # Short values that read badly when wrapped: references, dates, numbers.
-        self.nowrap = name == "ref" or isinstance(
-            self.field, (models.DateField, models.IntegerField, models.DecimalField)
-        ) and not self.field.choices
         self.is_relation = bool(self.field is not None and self.field.is_relation)
+        # Short values that read badly when wrapped: references, dates, numbers.
+        self.nowrap = (
+            name == "ref"
+            or (self.is_relation and self.field.related_model is User)
+            or (isinstance(self.field, (models.DateField, models.IntegerField, models.DecimalField)) and not self.field.choices)
+        )
 
 
 def to_text(obj, name: str, for_export: bool = False):

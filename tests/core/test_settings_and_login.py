@@ -12,9 +12,11 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_check(env_overrides, *args):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+def run_check(env_overrides, *args, tmp_path=None):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
     env.pop("PYTEST_CURRENT_TEST", None)
+    # A private SQLite file: the checks must not depend on a development database in use.
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path or '/tmp'}/check-{os.getpid()}.sqlite3"
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -33,12 +35,13 @@ def test_it_refuses_to_start_without_allowed_hosts_when_debug_is_off():
     assert "ALLOWED_HOSTS" in result.stderr
 
 
-def test_deploy_check_is_clean_with_production_settings():
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
     result = run_check(
         {"DEBUG": "0", "SECRET_KEY": "k3y-" + "abcdefghij" * 6, "ALLOWED_HOSTS": "crm.example.com"},
         "--deploy",
         "--fail-level",
         "WARNING",
+        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
