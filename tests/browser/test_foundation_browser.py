@@ -95,7 +95,7 @@ def test_it_runs_the_foundation_journey_in_chinese(page, demo, tmp_path):
     assert Issue.objects.filter(project=demo, title="报价单使用了过期价格表").count() == 1
 
     # Import a GBK-encoded issue log through the preview.
-    csv_text = "标题,描述,优先级,状态\n客户资料分散在业务员手里,离职后客户历史丢失,高,未解决\n投诉没有人跟进,客户投诉三天没有回复,严重,处理中\n"
+    csv_text = "标题,描述,优先级,状态\n客户资料分散在业务员手里,离职后客户历史丢失,高,待处理\n投诉没有人跟进,客户投诉三天没有回复,紧急,进行中\n"
     csv_path = tmp_path / "问题日志.csv"
     csv_path.write_bytes(csv_text.encode("gbk"))
     page.goto(f"{page.base}/p/{demo.pk}/governance/issues/import/")
@@ -103,7 +103,7 @@ def test_it_runs_the_foundation_journey_in_chinese(page, demo, tmp_path):
     page.click("form.form button[type=submit]")
     page.wait_for_selector("#import-status")
     status = page.locator("#import-status").inner_text()
-    assert "2" in status and "gb18030" in status
+    assert "2" in status and "gb18030" in status, status
     page.click("#import-status button[type=submit]")
     page.wait_for_selector("#import-status .msg.success")
     assert set(Issue.objects.filter(project=demo).values_list("title", flat=True)) >= {
