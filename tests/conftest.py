@@ -7,6 +7,7 @@ from django.test import Client
 from projectcrm.core.choices import Role
 from projectcrm.core.models import Membership, Project
 
+
 @pytest.fixture(autouse=True)
 def english_between_tests():
     """A request in Chinese leaves its language active in the thread; start each test in English."""
