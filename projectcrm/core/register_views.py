@@ -5,6 +5,7 @@ the role's policy forbids the action) before it touches a row.
 """
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -55,6 +56,9 @@ class RegisterMixin(LoginRequiredMixin):
         }
 
 
+FILTER_CHOICES_MAX = 200
+
+
 def build_filterset(register, project):
     if not register.filter_fields:
         return None
@@ -69,6 +73,12 @@ def build_filterset(register, project):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             limit_choices(self.form, project)
+            # A drop-down of thousands of rows is useless and slow to draw: such a filter stays
+            # usable through the URL (links from the related row's page) but leaves the bar.
+            for field in self.form.fields.values():
+                queryset = getattr(field, "queryset", None)
+                if queryset is not None and queryset[:FILTER_CHOICES_MAX + 1].count() > FILTER_CHOICES_MAX:
+                    field.widget = forms.HiddenInput()
 
     return ScopedFilterSet
 

@@ -2,7 +2,9 @@
 
 The EXPECTATIONS table below says which (area, action) each URL needs; the policy table
 (`projectcrm.core.policy`) says which role has it. A URL pattern without a line in the table fails
-`test_every_url_has_an_expectation` and its own walk test, so a new page cannot ship unchecked.
+`test_every_url_has_an_expectation` and the walk of its group, so a new page cannot ship unchecked.
+The walk runs one test per group of URLs (a register's pages and API, an area's other pages, the
+site's pages) so the test data is built a dozen times, not once per URL.
 
 Outcomes checked for every URL and every way in:
   anonymous                      -> 302 to the login page (pages), 401/403 (API)
