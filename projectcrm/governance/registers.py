@@ -1,6 +1,6 @@
 """The governance registers, declared on the core register mechanism."""
 
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,7 +101,9 @@ class CommunicationRegister(Register):
 
     @classmethod
     def queryset(cls, project):
-        return super().queryset(project).annotate(last_sent=Max("log__sent_on"))
+        # A correlated subquery (not a join and GROUP BY): evaluated for the shown page only.
+        latest = CommunicationLog.objects.filter(item=OuterRef("pk")).order_by("-sent_on").values("sent_on")[:1]
+        return super().queryset(project).annotate(last_sent=Subquery(latest))
 
     @classmethod
     def overdue(cls, queryset, today):
