@@ -58,3 +58,27 @@ def test_no_membership_allows_nothing():
     for area in policy.AREAS:
         assert not policy.allows(None, area, "view")
         assert not policy.allows(None, area, "change")
+
+
+def test_readme_prints_the_policy_table():
+    """README.md documents the matrix; it must say what policy.py enforces."""
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from projectcrm.core.choices import Role
+    from projectcrm.core.policy import AREAS, CHANGE, NONE, POLICY, VIEW
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    words = {"change": CHANGE, "view": VIEW, "–": NONE}
+    with translation.override("en"):
+        labels = {str(label): key for key, label in AREAS.items()}
+    rows = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0] in labels and len(cells) == 7:
+            rows[labels[cells[0]]] = [words[c] for c in cells[1:]]
+    assert set(rows) == set(POLICY)
+    order = [Role.PROJECT_MANAGER, Role.STEERING, Role.EVALUATOR, Role.TRAINER, Role.MEMBER, Role.VIEWER]
+    for area, levels in rows.items():
+        assert levels == [POLICY[area][role] for role in order], area
