@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_check(env_overrides, *args, tmp_path=None):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.pop("PYTEST_CURRENT_TEST", None)
     # A private SQLite file: the checks must not depend on a development database in use.
     env["DATABASE_URL"] = f"sqlite:///{tmp_path or '/tmp'}/check-{os.getpid()}.sqlite3"
