@@ -22,7 +22,7 @@ from . import services, tabular
 from .access import project_access
 from .choices import COLOURS, ImportStatus
 from .models import ImportJob
-from .registers import limit_choices, to_text
+from .registers import Column, limit_choices, to_text
 from .tasks import apply_import, validate_import
 
 
@@ -106,6 +106,20 @@ def filtered_queryset(register, project, params):
     return queryset, filterset, quick, sort
 
 
+def render_cell(obj, column) -> dict:
+    """A value as shown in a list cell or detail field: text, and a badge colour where it has one."""
+    value = getattr(obj, column.name, None)
+    if column.choices is not None:
+        text = column.choices(value).label if value else ""
+    else:
+        text = to_text(obj, column.name)
+    if column.is_choice:
+        colour = COLOURS.get(value, "grey")
+    else:
+        colour = getattr(obj, f"{column.name}_colour", None)
+    return {"text": text, "colour": colour, "column": column}
+
+
 class ListView(RegisterMixin, TemplateView):
     template_name = "register/list.html"
 
@@ -120,21 +134,7 @@ class ListView(RegisterMixin, TemplateView):
         paginator = Paginator(queryset, register.paginate_by)
         page = paginator.get_page(self.request.GET.get("page"))
         columns = register.columns()
-        rows = [
-            {
-                "obj": obj,
-                "cells": [
-                    {
-                        "text": c.choices(getattr(obj, c.name)).label if c.choices and getattr(obj, c.name) else to_text(obj, c.name),
-                        "value": getattr(obj, c.name, None) if c.is_choice else None,
-                        "colour": COLOURS.get(getattr(obj, c.name, None), "grey") if c.is_choice else None,
-                        "column": c,
-                    }
-                    for c in columns
-                ],
-            }
-            for obj in page.object_list
-        ]
+        rows = [{"obj": obj, "cells": [render_cell(obj, c) for c in columns]} for obj in page.object_list]
         params = self.request.GET.copy()
         params.pop("page", None)
         sort_params = params.copy()
@@ -169,18 +169,15 @@ class DetailView(RegisterMixin, TemplateView):
     def get_context_data(self, **kwargs):
         obj = self.get_object()
         register = self.register
+        io_fields = register.io_fields()
+        # Computed columns of the list (reference, score, age, escalation...) come first.
+        columns = [c for c in register.columns() if c.name not in io_fields]
+        columns += [Column(register.model, name) for name in io_fields]
         fields = []
-        for name in register.io_fields():
-            field = register.model._meta.get_field(name)
-            label = str(field.verbose_name)
-            fields.append(
-                {
-                    "label": label[:1].upper() + label[1:],
-                    "text": to_text(obj, name),
-                    "long": field.get_internal_type() == "TextField",
-                    "colour": COLOURS.get(getattr(obj, name), "grey") if field.choices else None,
-                }
-            )
+        for column in columns:
+            cell = render_cell(obj, column)
+            long = column.field is not None and column.field.get_internal_type() == "TextField"
+            fields.append({"label": column.label, "long": long, **cell})
         context = self.base_context()
         context.update(obj=obj, fields=fields, extra_template=register.detail_extra_template, tab="detail")
         if hasattr(register, "detail_context"):

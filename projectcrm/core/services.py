@@ -33,6 +33,8 @@ def display_value(obj, field) -> str:
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if hasattr(value, "get_full_name"):
+        return value.get_full_name() or value.get_username()
     return str(value)
 
 

@@ -93,7 +93,7 @@ def test_edit_leaves_one_history_row_and_the_tab_shows_before_and_after(client_f
     assert changed == {
         "title": ("CRM licences not ordered", "CRM licences ordered late"),
         "priority": ("Medium", "High"),
-        "owner": ("—", str(users["trainer"])),
+        "owner": ("—", users["trainer"].get_full_name()),  # people are shown by name
     }
     html = page.content.decode()
     assert "CRM licences not ordered" in html
