@@ -308,9 +308,13 @@ class ExportView(RegisterMixin, View):
         fmt = kwargs["fmt"]
         queryset, *_rest = filtered_queryset(register, self.project, request.GET)
         headers = register.export_headers()
-        rows = (register.export_row(obj) for obj in queryset.iterator(chunk_size=1000))
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        filename = f"{register.slug}-{stamp}.{fmt}"
+        if request.GET.get("template"):
+            # Headings only: a blank file to fill in and import.
+            rows, filename = iter(()), f"{register.slug}-template.{fmt}"
+        else:
+            rows = (register.export_row(obj) for obj in queryset.iterator(chunk_size=1000))
+            filename = f"{register.slug}-{stamp}.{fmt}"
         if fmt == "csv":
             response = HttpResponse(tabular.write_csv(headers, rows), content_type="text/csv; charset=utf-8")
         else:

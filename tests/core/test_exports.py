@@ -214,3 +214,16 @@ def test_an_export_holds_only_this_projects_rows(pm_client, project, other_proje
     rows = read_csv(pm_client.get(export_url(project, "csv")))
     assert "Secret of another project" not in titles_of(rows)
     assert len(rows) == 1 + len(issues)
+
+
+def test_blank_template_has_the_headings_only(client_for, project):
+    import io
+
+    import openpyxl
+
+    response = client_for("member").get(f"/p/{project.pk}/governance/issues/export.xlsx?template=1")
+    assert response.status_code == 200
+    assert "issues-template.xlsx" in response["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 1
+    assert [c.value for c in sheet[1]][:3] == ["ID", "Reference", "Title"]
