@@ -49,9 +49,14 @@ def raci_matrix(request, project):
                     continue
                 if cells.get((ws.pk, st.pk), "") != role:
                     services.set_raci(project, ws, st, role)
+                    cells[(ws.pk, st.pk)] = role
                     changed += 1
-        messages.success(request, _("RACI matrix saved (%(n)d cells changed).") % {"n": changed})
-        return redirect("governance:raci", project=project.pk)
+        note = _("RACI matrix saved (%(n)d cells changed).") % {"n": changed}
+        if not request.htmx:
+            messages.success(request, note)
+            return redirect("governance:raci", project=project.pk)
+    else:
+        note = ""
     rows = []
     warnings = []
     for ws in workstreams:
@@ -64,11 +69,11 @@ def raci_matrix(request, project):
         rows.append({"workstream": ws, "cells": row_cells})
     return render(
         request,
-        "governance/raci.html",
+        "governance/_raci_status.html" if request.htmx else "governance/raci.html",
         {
             "project": project, "access": access, "area": "governance", "rows": rows,
             "stakeholders": stakeholders, "choices": Raci.choices, "can_change": can_change,
-            "warnings": warnings, "title": _("RACI matrix"),
+            "warnings": warnings, "title": _("RACI matrix"), "note": note,
         },
     )
 
@@ -79,17 +84,29 @@ def log_communication(request, project, pk):
     access = project_access(request.user, project, "governance", "change")
     item = get_object_or_404(CommunicationItem, pk=pk, project=access.project)
     form = CommunicationLogForm(request.POST)
+    note = ""
     if form.is_valid():
         entry = form.save(commit=False)
         entry.project = access.project
         entry.item = item
         entry.sent_by = request.user
         entry.save()
-        messages.success(request, _("Logged: %(what)s sent on %(date)s.") % {"what": item, "date": entry.sent_on})
-    else:
+        note = _("Logged: %(what)s sent on %(date)s.") % {"what": item, "date": entry.sent_on}
+        form = CommunicationLogForm(initial={"sent_on": timezone.localdate()})
+        if not request.htmx:
+            messages.success(request, note)
+    elif not request.htmx:
         for field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
+    if request.htmx:
+        # The log panel alone, with the form's errors or the confirmation.
+        return render(
+            request,
+            "governance/_communication_log.html",
+            {"project": access.project, "obj": item, "log": item.log.select_related("sent_by")[:50],
+             "log_form": form, "can_change": True, "note": note},
+        )
     return redirect("governance:communications-detail", project=access.project.pk, pk=item.pk)
 
 

@@ -322,3 +322,41 @@ def test_the_feed_token_is_bound_to_project_and_membership(client_for, project, 
     # A member who leaves the project loses the feed.
     Membership.objects.filter(project=project, user=users["pm"]).delete()
     assert anonymous.get(path).status_code == 404
+
+
+# --- Inline actions (htmx) --------------------------------------------------------------------
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_a_raci_cell_saves_inline_and_answers_with_the_status_block(pm_client, project, people):
+    workstream = Workstream.objects.filter(project=project).order_by("name").first()
+    ann = people[0]
+    response = pm_client.post(gurl("raci", project), {f"cell-{workstream.pk}-{ann.pk}": "R"}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="raci-status"' in html and "<html" not in html
+    assert "1" in html  # one cell changed
+    assert "exactly one" in html  # the workstream still has no one accountable
+    assert RaciAssignment.objects.get(workstream=workstream, stakeholder=ann).role == "R"
+
+
+def test_logging_a_communication_inline_returns_the_log_panel(pm_client, project, users, weekly):
+    today = timezone.localdate()
+    response = pm_client.post(
+        gurl("communications-log", project, pk=weekly.pk),
+        {"sent_on": today.isoformat(), "summary": "Inline log entry", "feedback_received": ""},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="communication-log"' in html and "<html" not in html
+    assert "Inline log entry" in html
+    assert CommunicationLog.objects.filter(item=weekly).count() == 1
+    # A bad date comes back in the panel, nothing saved.
+    response = pm_client.post(
+        gurl("communications-log", project, pk=weekly.pk), {"sent_on": "not a date", "summary": "x"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "Enter a valid date" in response.content.decode()
+    assert CommunicationLog.objects.filter(item=weekly).count() == 1
