@@ -233,7 +233,8 @@ class DeleteView(RegisterMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = self.base_context()
-        context.update(obj=self.get_object(), tab="delete")
+        obj = self.get_object()
+        context.update(obj=obj, tab="delete", effects=services.deletion_effects(obj))
         return context
 
     def post(self, request, *args, **kwargs):

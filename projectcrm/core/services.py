@@ -88,9 +88,48 @@ def save_versioned(obj, seen_version: int | None, user=None):
     return obj
 
 
+def _set_null_relations(obj):
+    """Rows that point at `obj` through a SET_NULL foreign key: (field, queryset) pairs."""
+    from django.db import models
+
+    for relation in obj._meta.related_objects:
+        if relation.on_delete is models.SET_NULL and relation.one_to_many:
+            queryset = relation.related_model._default_manager.filter(**{relation.field.name: obj})
+            yield relation, queryset
+
+
+def deletion_effects(obj) -> list[tuple[str, int, str]]:
+    """What else a delete touches, for the confirmation page: (what, count, "deleted"|"unlinked")."""
+    from django.contrib.admin.utils import NestedObjects
+    from django.db import router
+
+    collector = NestedObjects(using=router.db_for_write(type(obj)))
+    collector.collect([obj])
+    effects = []
+    for model, instances in collector.model_objs.items():
+        if model is type(obj) or model._meta.auto_created:
+            continue
+        effects.append((str(model._meta.verbose_name_plural), len(instances), "deleted"))
+    for relation, queryset in _set_null_relations(obj):
+        count = queryset.count()
+        if count:
+            effects.append((str(relation.related_model._meta.verbose_name_plural), count, "unlinked"))
+    return effects
+
+
 def delete_row(obj):
-    """Delete a row; its last state stays in history and can be restored."""
+    """Delete a row; its last state stays in history and can be restored.
+
+    Rows that pointed at it through a SET_NULL link are unlinked one by one, so each of them
+    records the change in its own history instead of losing the link silently.
+    """
     with transaction.atomic():
+        for relation, queryset in _set_null_relations(obj):
+            for row in queryset.select_for_update():
+                setattr(row, relation.field.name, None)
+                if hasattr(row, "version"):
+                    row.version += 1
+                row.save()
         obj.delete()
 
 

@@ -211,3 +211,20 @@ def test_a_row_deleted_twice_is_listed_once(pm_client, project):
     assert [r.id for r in listed] == [pk]
     # The newest deletion is the one offered for restoring.
     assert listed[0].history_id == Issue.history.filter(id=pk, history_type="-").latest("history_id").history_id
+
+
+def test_deleting_a_decision_unlinks_its_actions_with_history(client_for, project, users):
+    from projectcrm.governance.models import ActionItem, Decision
+
+    decision = Decision.objects.create(project=project, title="Pilot with the Europe team")
+    action = ActionItem.objects.create(project=project, title="Draft pilot scope", decision=decision)
+    pm = client_for("pm")
+    confirm = pm.get(f"/p/{project.pk}/governance/decisions/{decision.pk}/delete/")
+    assert confirm.status_code == 200
+    assert ("action items", 1, "unlinked") in confirm.context["effects"]
+    assert pm.post(f"/p/{project.pk}/governance/decisions/{decision.pk}/delete/").status_code == 302
+    action.refresh_from_db()
+    assert action.decision is None
+    assert action.version == 2
+    last = action.history.order_by("-history_id").first()
+    assert last.history_type == "~" and last.decision_id is None
