@@ -26,28 +26,34 @@ def register_for(job: ImportJob):
 
 
 class RowResult:
-    __slots__ = ("row_number", "form", "errors", "instance")
+    __slots__ = ("row_number", "form", "errors", "instance", "cells")
 
-    def __init__(self, row_number, form, errors, instance):
+    def __init__(self, row_number, form, errors, instance, cells=()):
         self.row_number = row_number
         self.form = form
         self.errors = errors
         self.instance = instance
+        self.cells = cells  # the row's cells in the file's recognised columns, as text
 
 
-def _progress(job: ImportJob, processed: int):
+def _progress(job: ImportJob, processed: int, total: int | None = None):
     job.processed_rows = processed
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed)
+    changes = {"processed_rows": processed}
+    if total is not None:
+        job.total_rows = changes["total_rows"] = total
+    ImportJob.objects.filter(pk=job.pk).update(**changes)
 
 
 def validate_rows(job: ImportJob, register, on_progress=None):
-    """Parse and validate every row; returns (headers, results, file_error)."""
+    """Parse and validate every row; returns (recognised headers, results, file error, encoding)."""
     from .registers import RowConverter
 
     try:
         rows, used = read_table(bytes(job.content), job.filename, job.encoding)
     except FileProblem as exc:
         return [], [], str(exc), ""
+    if on_progress:
+        on_progress(0, total=len(rows) - 1)
     headers = [str(h).strip() for h in rows[0]]
     mapping = register.header_map()
     columns = []
@@ -124,10 +130,12 @@ def validate_rows(job: ImportJob, register, on_progress=None):
                     continue
                 for message in messages:
                     errors.append({"row": index, "field": label, "message": message})
-        results.append(RowResult(index, form, errors, instance))
+        shown = [str(cell)[:80] for cell, column in zip(row, columns, strict=False) if column is not None]
+        results.append(RowResult(index, form, errors, instance, shown))
         if on_progress and len(results) % PROGRESS_EVERY == 0:
             on_progress(len(results))
-    return headers, results, "", used
+    recognised = [h for h, column in zip(headers, columns, strict=False) if column is not None]
+    return recognised, results, "", used
 
 
 def validate_job(job_id: int):
@@ -136,7 +144,7 @@ def validate_job(job_id: int):
     with translation.override(job.language):
         job.status = ImportStatus.VALIDATING
         job.save(update_fields=["status"])
-        headers, results, file_error, used = validate_rows(job, register, lambda n: _progress(job, n))
+        headers, results, file_error, used = validate_rows(job, register, lambda n, total=None: _progress(job, n, total))
         job.headers = headers
         job.detected_encoding = used
         job.total_rows = len(results)
@@ -150,7 +158,7 @@ def validate_job(job_id: int):
             job.status = ImportStatus.INVALID if errors else ImportStatus.VALID
             job.preview = [
                 {"row": r.row_number, "action": "update" if r.instance else "create",
-                 "ok": not r.errors}
+                 "ok": not r.errors, "cells": list(r.cells)}
                 for r in results[:PREVIEW_ROWS]
             ]
         job.finished = timezone.now()
@@ -169,7 +177,7 @@ def apply_job(job_id: int):
         job.status = ImportStatus.IMPORTING
         job.processed_rows = 0
         job.save(update_fields=["status", "processed_rows"])
-        _headers, results, file_error, _used = validate_rows(job, register, lambda n: _progress(job, n))
+        _headers, results, file_error, _used = validate_rows(job, register, lambda n, total=None: _progress(job, n, total))
         errors = [e for r in results for e in r.errors]
         if file_error or errors:
             # The data changed since validation (a member was removed, a row deleted...).
