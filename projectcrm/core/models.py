@@ -1,5 +1,7 @@
 """Projects, memberships, the project-scoped base model and import jobs."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Max, Q
@@ -63,12 +65,18 @@ class Project(models.Model):
         return reverse("project-home", args=[self.pk])
 
 
+def new_feed_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
 class Membership(models.Model):
     """A user's one role in one project."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role)
+    # Secret part of the member's calendar-feed addresses; a new key revokes the old addresses.
+    feed_key = models.CharField(max_length=32, default=new_feed_key, editable=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 
