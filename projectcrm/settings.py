@@ -34,7 +34,9 @@ def env_list(name: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-TESTING = "pytest" in sys.modules or env_bool("PROJECTCRM_TESTING", False)
+# Test mode (fast hasher, tasks run at once) only inside a pytest run: pytest sets PYTEST_VERSION
+# for the run, so a production process that merely imports pytest stays in production mode.
+TESTING = ("pytest" in sys.modules and "PYTEST_VERSION" in os.environ) or env_bool("PROJECTCRM_TESTING", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")

@@ -96,7 +96,8 @@ def make_serializer(register):
             setattr(instance, key, value)
         instance.project = self.context["project"]
         try:
-            instance.full_clean(exclude=["number", "score"])
+            # Fields the client cannot send (numbers, derived values) are the model's business.
+            instance.full_clean(exclude=[f.name for f in register.model._meta.fields if not f.editable])
         except DjangoValidationError as exc:
             raise DRFValidationError(exc.message_dict)
         attrs["_instance"] = instance

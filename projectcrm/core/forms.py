@@ -41,10 +41,13 @@ class AddMemberForm(forms.Form):
     def clean_username(self):
         value = self.cleaned_data["username"].strip()
         user = User.objects.filter(username__iexact=value).first() or User.objects.filter(email__iexact=value).first()
-        if user is None:
-            raise forms.ValidationError(_("No user “%(name)s” exists. Ask an administrator to create the account.") % {"name": value})
+        if user is None or not user.is_active:
+            # The same answer for unknown and inactive accounts: the form must not reveal who has one.
+            raise forms.ValidationError(
+                _("No active account “%(name)s” can be added. Check the spelling or ask an administrator.") % {"name": value}
+            )
         if Membership.objects.filter(project=self.project, user=user).exists():
-            raise forms.ValidationError(_("%(name)s is already a member of this project.") % {"name": user.username})
+            raise forms.ValidationError(_("%(name)s is already a member of this project.") % {"name": value})
         self.user = user
         return value
 

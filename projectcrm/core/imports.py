@@ -4,14 +4,13 @@ Both steps run as background tasks (core/tasks.py) and report progress on the Im
 """
 
 from django.db import transaction
-from django.db.models import Max
 from django.forms.models import model_to_dict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .choices import ImportStatus
-from .models import ImportJob, Numbered
+from .models import ImportJob, Numbered, next_numbers
 from .tabular import FileProblem, read_table
 
 PROGRESS_EVERY = 250
@@ -98,6 +97,7 @@ def validate_rows(job: ImportJob, register, on_progress=None):
         values = dict(zip(columns, list(row) + [""] * (len(columns) - len(row)), strict=False))
         instance = None
         raw_id = values.pop("id", None)
+        raw_version = values.pop("__version__", None)
         values.pop("__ref__", None)
         values.pop(None, None)
         if raw_id not in (None, ""):
@@ -109,6 +109,14 @@ def validate_rows(job: ImportJob, register, on_progress=None):
                 errors.append(
                     {"row": index, "field": "ID", "message": _("ID %(id)s is not a row of this register in this project.") % {"id": raw_id}}
                 )
+            elif raw_version in (None, ""):
+                errors.append({"row": index, "field": _("Version"), "message": _(
+                    "Give the version from your export, so that changes made since are not overwritten."
+                )})
+            elif str(raw_version).strip().removesuffix(".0") != str(instance.version):
+                errors.append({"row": index, "field": _("Version"), "message": _(
+                    "Changed since your export (version %(old)s, now %(new)s). Export again and reapply your edits."
+                ) % {"old": raw_version, "new": instance.version}})
         # A new row takes the model's defaults for the columns the file leaves out.
         data = model_to_dict(instance, fields=register.io_fields()) if instance else dict(defaults)
         for name, raw in values.items():
@@ -138,8 +146,27 @@ def validate_rows(job: ImportJob, register, on_progress=None):
     return recognised, results, "", used
 
 
+def failed(job: ImportJob, exc: Exception):
+    """Record an unexpected failure so the page stops waiting and says so (nothing was saved)."""
+    job.status = ImportStatus.FAILED
+    job.file_error = _("%(file)s could not be processed (%(error)s). Nothing was saved.") % {
+        "file": job.filename,
+        "error": exc.__class__.__name__,
+    }
+    job.finished = timezone.now()
+    job.save(update_fields=["status", "file_error", "finished"])
+
+
 def validate_job(job_id: int):
     job = ImportJob.objects.select_related("project", "user").get(pk=job_id)
+    try:
+        return _validate(job)
+    except Exception as exc:
+        failed(job, exc)
+        raise
+
+
+def _validate(job: ImportJob):
     register = register_for(job)
     with translation.override(job.language):
         job.status = ImportStatus.VALIDATING
@@ -166,17 +193,31 @@ def validate_job(job_id: int):
     return job
 
 
+def claim_for_import(job: ImportJob, user) -> bool:
+    """Move a valid job to "importing" once: a second confirm (double click, two tabs) gets False."""
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, user=user, status=ImportStatus.VALID).update(status=ImportStatus.IMPORTING)
+    )
+
+
 def apply_job(job_id: int):
     """Save every row of a validated file in one transaction, one history row each."""
     job = ImportJob.objects.select_related("project", "user").get(pk=job_id)
-    if job.status not in (ImportStatus.VALID, ImportStatus.IMPORTING):
-        return job
+    if job.status != ImportStatus.IMPORTING:
+        return job  # not claimed, or already done (a retried task)
+    try:
+        return _apply(job)
+    except Exception as exc:
+        failed(job, exc)
+        raise
+
+
+def _apply(job: ImportJob):
     register = register_for(job)
     model = register.model
     with translation.override(job.language):
-        job.status = ImportStatus.IMPORTING
         job.processed_rows = 0
-        job.save(update_fields=["status", "processed_rows"])
+        job.save(update_fields=["processed_rows"])
         _headers, results, file_error, _used = validate_rows(job, register, lambda n, total=None: _progress(job, n, total))
         errors = [e for r in results for e in r.errors]
         if file_error or errors:
@@ -188,7 +229,14 @@ def apply_job(job_id: int):
             return job
         reason = _("Imported from %(file)s") % {"file": job.filename}
         now = timezone.now()
+        # Every stored field except identity: derived ones (compute()) change with the entered ones.
+        update_fields = [
+            f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in ("project", "created", "number")
+        ]
         with transaction.atomic():
+            # Only one worker applies a job: lock it and check it is still waiting.
+            if not ImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.IMPORTING).exists():
+                return job
             creates, updates = [], []
             for result in results:
                 obj = result.form.save(commit=False)
@@ -202,9 +250,8 @@ def apply_job(job_id: int):
                     obj.updated = now
                     updates.append(obj)
             if creates and issubclass(model, Numbered):
-                start = model._default_manager.filter(project=job.project).aggregate(m=Max("number"))["m"] or 0
-                for offset, obj in enumerate(creates, start=1):
-                    obj.number = start + offset
+                for obj, number in zip(creates, next_numbers(model, job.project_id, len(creates)), strict=True):
+                    obj.number = number
             if creates:
                 bulk_create_with_history(
                     creates, model, batch_size=500, default_user=job.user, default_change_reason=reason
@@ -213,16 +260,16 @@ def apply_job(job_id: int):
                 bulk_update_with_history(
                     updates,
                     model,
-                    fields=register.io_fields() + ["version", "updated"],
+                    fields=update_fields,
                     batch_size=500,
                     default_user=job.user,
                     default_change_reason=reason,
                 )
-        job.created_count = len(creates)
-        job.updated_count = len(updates)
-        job.processed_rows = len(results)
-        job.status = ImportStatus.DONE
-        job.finished = timezone.now()
-        job.content = b""
-        job.save()
+            job.created_count = len(creates)
+            job.updated_count = len(updates)
+            job.processed_rows = len(results)
+            job.status = ImportStatus.DONE
+            job.finished = timezone.now()
+            job.content = b""
+            job.save()
     return job

@@ -137,8 +137,12 @@ class Numbered(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.assign_number()
-        super().save(*args, **kwargs)
+        # The number is taken and the row written in one transaction, with the project row locked,
+        # so two people adding at the same moment cannot get the same reference.
+        with transaction.atomic():
+            if not self.number:
+                self.number = next_numbers(type(self), self.project_id, 1)[0]
+            super().save(*args, **kwargs)
 
     @property
     def ref(self) -> str:
@@ -146,11 +150,18 @@ class Numbered(models.Model):
 
     ref.fget.short_description = _("Reference")
 
-    def assign_number(self):
-        if not self.number:
-            with transaction.atomic():
-                current = type(self).objects.filter(project=self.project).aggregate(m=Max("number"))["m"]
-                self.number = (current or 0) + 1
+
+def next_numbers(model, project_id: int, count: int) -> list[int]:
+    """The next `count` free reference numbers of a project's register (call inside a transaction).
+
+    Numbers of deleted rows are never given out again (the maximum includes history), so a
+    reference always means one row and a deleted row can be restored under its own number.
+    """
+    Project.objects.select_for_update().filter(pk=project_id).first()
+    live = model._default_manager.filter(project_id=project_id).aggregate(m=Max("number"))["m"] or 0
+    past = model.history.filter(project_id=project_id).aggregate(m=Max("number"))["m"] or 0
+    start = max(live, past)
+    return list(range(start + 1, start + count + 1))
 
 
 class ImportJob(models.Model):

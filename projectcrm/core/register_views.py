@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import services, tabular
+from . import imports, services, tabular
 from .access import project_access
 from .choices import COLOURS, ImportStatus
 from .models import ImportJob
@@ -214,7 +214,7 @@ class FormView(RegisterMixin, TemplateView):
         obj = form.save(commit=False)
         obj.project = self.project
         try:
-            services.save_versioned(obj, form.cleaned_data.get("version"), request.user)
+            services.save_versioned(obj, form.cleaned_data.get("version"))
         except services.EditConflict as conflict:
             # Show the form again with the current version so the user can re-apply their edit.
             fresh = self.get_form(conflict.current, None)
@@ -262,18 +262,20 @@ class HistoryView(RegisterMixin, TemplateView):
             raise Http404
         entries = []
         previous = None
+        names = {}
         for record in records:
             entries.append(
                 {
                     "record": record,
-                    "changes": services.historical_diff(previous, record, register.model),
+                    "changes": services.historical_diff(previous, record, register.model, names),
                 }
             )
             previous = record
         entries.reverse()
         context = self.base_context()
         live = register.model._default_manager.filter(pk=pk, project=self.project).first()
-        context.update(obj=live or records[-1], entries=entries, deleted=live is None, tab="history")
+        # A deleted row: its last state, rebuilt from history (its pk is the row's, not the history id).
+        context.update(obj=live or records[-1].instance, entries=entries, deleted=live is None, tab="history")
         return context
 
 
@@ -298,7 +300,11 @@ class RestoreView(RegisterMixin, View):
             project_id=self.project.pk,
             history_type="-",
         )
-        obj = services.restore_row(record)
+        try:
+            obj = services.restore_row(record)
+        except services.RestoreBlocked as blocked:
+            messages.error(request, str(blocked))
+            return redirect(self.url("deleted"))
         messages.success(request, _("%(what)s restored.") % {"what": str(obj)})
         return redirect(self.url("detail", pk=obj.pk))
 
@@ -399,13 +405,12 @@ class ImportApplyView(ImportJobView):
 
     def post(self, request, *args, **kwargs):
         job = self.get_job()
-        if job.status != ImportStatus.VALID:
-            messages.error(request, _("This file is not ready to import."))
-        elif job.user_id != request.user.pk:
+        if job.user_id != request.user.pk:
             messages.error(request, _("Only the person who uploaded the file can confirm its import."))
-        else:
-            ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+        elif imports.claim_for_import(job, request.user):
             apply_import.enqueue(job.pk)
+        else:  # invalid, already importing or imported (a second click)
+            messages.error(request, _("This file is not ready to import."))
         return redirect(self.url("import-job", job=job.pk))
 
 

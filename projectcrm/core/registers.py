@@ -149,7 +149,7 @@ class Register:
 
     @classmethod
     def queryset(cls, project):
-        queryset = cls.model._default_manager.filter(project=project)
+        queryset = cls.model._default_manager.for_project(project)
         related = cls.related_fields()
         # select_related() without names would follow every foreign key (and is deprecated).
         return queryset.select_related(*related) if related else queryset
@@ -210,7 +210,8 @@ class Register:
 
     @classmethod
     def export_headers(cls) -> list[str]:
-        headers = ["ID"]
+        # ID and Version let a re-import update rows, refusing rows changed since the export.
+        headers = ["ID", _("Version")]
         if hasattr(cls.model, "ref"):
             headers.append(_("Reference"))
         for name in cls.io_fields():
@@ -220,7 +221,7 @@ class Register:
 
     @classmethod
     def export_row(cls, obj) -> list:
-        row = [obj.pk]
+        row = [obj.pk, obj.version]
         if hasattr(cls.model, "ref"):
             row.append(obj.ref)
         for name in cls.io_fields():
@@ -240,6 +241,7 @@ class Register:
         for code in ("en", "zh-hans", "zh-hant"):
             with translation.override(code):
                 mapping[_("Reference").casefold()] = "__ref__"
+                mapping[_("Version").casefold()] = "__version__"
         return mapping
 
 
@@ -271,6 +273,7 @@ class RowConverter:
         self.project = project
         self.choice_maps: dict[str, dict[str, str]] = {}
         self.fk_maps: dict[str, dict[str, int]] = {}
+        self.ambiguous: dict[str, set[str]] = {}
         for name in register.io_fields():
             field = self.model._meta.get_field(name)
             if field.choices:
@@ -283,17 +286,32 @@ class RowConverter:
                 self.choice_maps[name] = mapping
             elif field.many_to_one:
                 related = field.related_model
-                mapping = {}
+                mapping: dict[str, int] = {}
+                ambiguous: set[str] = set()
+
+                def add(key, pk, mapping=mapping, ambiguous=ambiguous):
+                    key = key.casefold()
+                    if key in mapping and mapping[key] != pk:
+                        ambiguous.add(key)
+                    mapping[key] = pk
+
                 if related is User:
-                    for user in User.objects.filter(memberships__project=project).distinct():
-                        mapping[user.username.casefold()] = user.pk
+                    members = list(User.objects.filter(memberships__project=project).distinct())
+                    for user in members:
                         if user.get_full_name():
-                            mapping[user.get_full_name().casefold()] = user.pk
+                            add(user.get_full_name(), user.pk)
+                    for user in members:  # user names are unique: they always identify
+                        mapping[user.username.casefold()] = user.pk
+                        ambiguous.discard(user.username.casefold())
                 else:
-                    for obj in related._default_manager.filter(project=project):
-                        mapping[str(obj).casefold()] = obj.pk
+                    rows = list(related._default_manager.filter(project=project))
+                    for obj in rows:
+                        add(str(obj), obj.pk)
+                    for obj in rows:
                         if hasattr(obj, "ref"):
                             mapping[obj.ref.casefold()] = obj.pk
+                            ambiguous.discard(obj.ref.casefold())
+                self.ambiguous[name] = ambiguous
                 self.fk_maps[name] = mapping
 
     def convert(self, name: str, raw) -> tuple[object, str | None]:
@@ -321,6 +339,11 @@ class RowConverter:
         if name in self.fk_maps:
             if text == "":
                 return "", None
+            if text.casefold() in self.ambiguous.get(name, ()):
+                return None, _("“%(value)s” matches several %(what)s; use the reference or user name.") % {
+                    "value": text,
+                    "what": field.related_model._meta.verbose_name_plural,
+                }
             pk = self.fk_maps[name].get(text.casefold())
             if pk is None:
                 return None, _("“%(value)s” is not a known %(what)s in this project.") % {

@@ -25,6 +25,3 @@ def get_register(key: str):
             return register
     raise LookupError(key)
 
-
-def registers_for_area(area: str) -> list:
-    return [r for r in all_registers() if r.area == area]

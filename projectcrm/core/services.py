@@ -24,10 +24,31 @@ class EditConflict(Exception):
         super().__init__(_("This record was changed by someone else while you were editing it."))
 
 
-def display_value(obj, field) -> str:
-    """A field's value as a person reads it (choice labels, related object names)."""
+def display_value(obj, field, names: dict | None = None) -> str:
+    """A field's value as a person reads it (choice labels, related object names).
+
+    A link to a row that no longer exists reads "<what> #<id> (deleted)". `names` memoises related
+    rows' names across calls (one query per distinct row, not per history entry).
+    """
     if field.choices:
         return str(getattr(obj, f"get_{field.name}_display")())
+    if field.is_relation:
+        raw = getattr(obj, field.attname, None)
+        if raw is None:
+            return "—"
+        key = (field.related_model, raw)
+        if names is not None and key in names:
+            return names[key]
+        target = field.related_model._default_manager.filter(pk=raw).first()
+        if target is None:
+            text = _("%(what)s #%(id)s (deleted)") % {"what": field.related_model._meta.verbose_name, "id": raw}
+        elif hasattr(target, "get_full_name"):
+            text = target.get_full_name() or target.get_username()
+        else:
+            text = str(target)
+        if names is not None:
+            names[key] = text
+        return text
     value = getattr(obj, field.name, None)
     if value is None or value == "":
         return "—"
@@ -38,7 +59,7 @@ def display_value(obj, field) -> str:
     return str(value)
 
 
-def historical_diff(old, new, model) -> list[FieldChange]:
+def historical_diff(old, new, model, names: dict | None = None) -> list[FieldChange]:
     """Field-level differences between two versions (historical rows or live instances)."""
     changes = []
     for field in model._meta.concrete_fields:
@@ -50,8 +71,8 @@ def historical_diff(old, new, model) -> list[FieldChange]:
                 FieldChange(
                     field=field.name,
                     label=str(field.verbose_name).capitalize(),
-                    old=display_value(old, field) if old is not None else "—",
-                    new=display_value(new, field),
+                    old=display_value(old, field, names) if old is not None else "—",
+                    new=display_value(new, field, names),
                 )
             )
     return changes
@@ -68,7 +89,7 @@ def conflict_changes(model, pk, seen_version: int, current) -> tuple[list[FieldC
     return historical_diff(seen, current, model), by
 
 
-def save_versioned(obj, seen_version: int | None, user=None):
+def save_versioned(obj, seen_version: int | None):
     """Save an edited row unless someone else saved it since `seen_version`.
 
     The row is locked while its version is compared, so two saves cannot both pass.
@@ -148,13 +169,36 @@ def deleted_rows(model, project):
     )
 
 
+class RestoreBlocked(Exception):
+    """A deleted row cannot come back before the row it belongs to."""
+
+
 def restore_row(history_row):
-    """Bring a deleted row back as it was when deleted (a new '+' history row records it)."""
+    """Bring a deleted row back as it was when deleted (a new '+' history row records it).
+
+    Optional links to rows deleted since are cleared; a required one (a log entry whose
+    communication is gone) blocks the restore with a message naming what to restore first.
+    """
     model = history_row.instance_type
     with transaction.atomic():
         if model._default_manager.filter(pk=history_row.id).exists():
             return model._default_manager.get(pk=history_row.id)
         obj = history_row.instance
+        for field in model._meta.concrete_fields:
+            if not field.many_to_one or field.name == "project":
+                continue
+            raw = getattr(obj, field.attname)
+            if raw is None or field.related_model._default_manager.filter(pk=raw).exists():
+                continue
+            if field.null:
+                setattr(obj, field.attname, None)
+            else:
+                raise RestoreBlocked(
+                    _("Restore the %(what)s it belongs to first (#%(id)s, under “Deleted rows”).")
+                    % {"what": field.related_model._meta.verbose_name, "id": raw}
+                )
+        if hasattr(obj, "number") and model._default_manager.filter(project=obj.project_id, number=obj.number).exists():
+            obj.number = 0  # taken meanwhile (data from before numbers were kept unique): take a new one
         obj.version = (history_row.version or 0) + 1
         obj.save(force_insert=True)
     return obj

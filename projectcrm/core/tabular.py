@@ -31,34 +31,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # --- Encodings ---------------------------------------------------------------------------------
 
 
-def _common_share_gb(text: str) -> float:
-    """Share of CJK characters among the 3,755 most common simplified ones (GB2312 level 1)."""
+def _common_share(text: str, codec: str, lead_low: int, lead_high: int) -> float:
+    """Share of the CJK characters whose first byte in `codec` falls in the range of its most
+    frequently used characters (GB2312 level 1: B0-D7; Big5 frequent: A4-C6)."""
     cjk = [c for c in text if "\u3400" <= c <= "\u9fff"]
     if not cjk:
         return 0.0
     common = 0
     for char in cjk:
         try:
-            raw = char.encode("gb2312")
+            raw = char.encode(codec)
         except UnicodeEncodeError:
             continue
-        if 0xB0 <= raw[0] <= 0xD7:
-            common += 1
-    return common / len(cjk)
-
-
-def _common_share_big5(text: str) -> float:
-    """Share of CJK characters among the 5,401 frequently used Big5 ones (lead bytes A4-C6)."""
-    cjk = [c for c in text if "\u3400" <= c <= "\u9fff"]
-    if not cjk:
-        return 0.0
-    common = 0
-    for char in cjk:
-        try:
-            raw = char.encode("big5")
-        except UnicodeEncodeError:
-            continue
-        if 0xA4 <= raw[0] <= 0xC6:
+        if lead_low <= raw[0] <= lead_high:
             common += 1
     return common / len(cjk)
 
@@ -94,8 +79,8 @@ def decode_csv_bytes(data: bytes, filename: str, encoding: str = "") -> tuple[st
         return text, codec
     if len(candidates) == 2:
         # Both decode: GBK text read as Big5, or Big5 read as GBK, gives mostly rare characters.
-        gb = _common_share_gb(candidates["gb18030"])
-        big5 = _common_share_big5(candidates["big5"])
+        gb = _common_share(candidates["gb18030"], "gb2312", 0xB0, 0xD7)
+        big5 = _common_share(candidates["big5"], "big5", 0xA4, 0xC6)
         codec = "big5" if big5 > gb else "gb18030"
         return candidates[codec], codec
     raise FileProblem(

@@ -23,12 +23,11 @@ from .registry import all_registers
 
 @login_required
 def home(request):
-    projects = (
-        Project.objects.filter(memberships__user=request.user)
-        .select_related("sponsor")
-        .order_by("name")
-        .distinct()
-    )
+    chosen = request.GET.get("p", "")
+    if chosen.isdigit():
+        # The project switcher without JavaScript; project-home itself answers 404 to non-members.
+        return redirect("project-home", int(chosen))
+    projects = Project.objects.for_user(request.user).select_related("sponsor").order_by("name")
     roles = dict(Membership.objects.filter(user=request.user).values_list("project_id", "role"))
     rows = [{"project": p, "role": Role(roles[p.pk]).label} for p in projects]
     if len(rows) == 1 and not request.GET.get("all"):
@@ -126,6 +125,7 @@ def recent_activity(project, access, limit=15, since=None, register_key="", user
 def attach_changes(entries):
     """Give each "changed" entry its field diff against the previous version (one query per register)."""
     by_register = {}
+    names = {}  # related rows' names, looked up once each
     for entry in entries:
         entry["changes"] = []
         if entry["row"].history_type == "~":
@@ -139,7 +139,7 @@ def attach_changes(entries):
             chain = versions.get(entry["row"].id, [])
             position = next((i for i, r in enumerate(chain) if r.history_id == entry["row"].history_id), 0)
             if position:
-                entry["changes"] = services.historical_diff(chain[position - 1], entry["row"], register.model)
+                entry["changes"] = services.historical_diff(chain[position - 1], entry["row"], register.model, names)
 
 
 @login_required
@@ -179,6 +179,7 @@ def project_home(request, project):
         "today": today,
         "days_to_go_live": (project.target_go_live - today).days if project.target_go_live else None,
         "title": project.name,
+        "can_edit_project": access.can("project", "change"),
     }
     return render(request, "core/project_home.html", context)
 
@@ -215,9 +216,19 @@ def members(request, project):
 @require_POST
 def member_update(request, project, pk):
     access = project_access(request.user, project, "project", "change")
-    membership = get_object_or_404(Membership, pk=pk, project=access.project)
-    pms = Membership.objects.filter(project=access.project, role=Role.PROJECT_MANAGER)
-    last_pm = membership.role == Role.PROJECT_MANAGER and pms.count() == 1
+    with transaction.atomic():
+        # Lock the project's managers: two managers demoting each other at once leave one.
+        pms = list(
+            Membership.objects.select_for_update().filter(project=access.project, role=Role.PROJECT_MANAGER)
+        )
+        membership = get_object_or_404(Membership, pk=pk, project=access.project)
+        last_pm = membership.role == Role.PROJECT_MANAGER and len(pms) == 1
+        change_member(request, membership, last_pm)
+    return redirect("members", project=access.project.pk)
+
+
+def change_member(request, membership, last_pm: bool):
+    """Remove a member or change their role (the caller holds the lock on the managers)."""
     if request.POST.get("remove"):
         if last_pm:
             messages.error(request, _("The project needs at least one project manager."))
@@ -234,7 +245,6 @@ def member_update(request, project, pk):
                 membership.role = role
                 membership.save()
                 messages.success(request, _("%(name)s is now %(role)s.") % {"name": membership.user.username, "role": Role(role).label})
-    return redirect("members", project=access.project.pk)
 
 
 @login_required

@@ -118,6 +118,6 @@ def test_it_runs_the_foundation_journey_in_chinese(page, demo, tmp_path):
         page.click("text=导出 XLSX")
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     sheet = workbook.active
-    titles = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    titles = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert "投诉没有人跟进" in titles
-    assert sheet.cell(row=1, column=3).value == "标题"
+    assert sheet.cell(row=1, column=4).value == "标题"

@@ -22,7 +22,7 @@ def issue(project, users):
         project=project, title="Single sign-on not working", description="Users cannot log in.",
         priority=Priority.MEDIUM, status=IssueStatus.OPEN, raised_on=datetime.date(2025, 3, 1),
     )
-    return services.save_versioned(issue, None, users["pm"])
+    return services.save_versioned(issue, None)
 
 
 def posted_form(response) -> dict:
@@ -97,12 +97,12 @@ def test_save_versioned_raises_edit_conflict(project, users, issue):
     first = Issue.objects.get(pk=issue.pk)
     second = Issue.objects.get(pk=issue.pk)
     first.status = IssueStatus.IN_PROGRESS
-    services.save_versioned(first, 1, users["pm"])
+    services.save_versioned(first, 1)
     assert first.version == 2
 
     second.title = "Changed title"
     with pytest.raises(services.EditConflict) as caught:
-        services.save_versioned(second, 1, users["member"])
+        services.save_versioned(second, 1)
     conflict = caught.value
     assert conflict.current.version == 2
     assert conflict.current.status == IssueStatus.IN_PROGRESS
@@ -118,8 +118,8 @@ def test_save_versioned_counts_versions(project, users, issue):
     assert issue.version == 1
     for expected in (2, 3, 4):
         issue.description += "!"
-        services.save_versioned(issue, issue.version, users["pm"])
+        services.save_versioned(issue, issue.version)
         assert issue.version == expected
     # Without a seen version (an internal save) the version still goes up.
-    services.save_versioned(issue, None, users["pm"])
+    services.save_versioned(issue, None)
     assert Issue.objects.get(pk=issue.pk).version == 5

@@ -71,7 +71,7 @@ def test_it_exports_csv_with_every_column(pm_client, project, issues, users):
     assert response["Content-Disposition"].endswith('.csv"')
     rows = read_csv(response)
     assert rows[0] == IssueRegister.export_headers()
-    assert rows[0][:4] == ["ID", "Reference", "Title", "Description"]
+    assert rows[0][:5] == ["ID", "Version", "Reference", "Title", "Description"]
     assert len(rows) == 1 + len(issues)
     by_id = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
     first = by_id[str(issues["open"].pk)]
@@ -114,9 +114,9 @@ def test_the_export_applies_filters_search_and_quick_views(pm_client, project, i
 
 def test_the_export_follows_the_sort(pm_client, project, issues):
     rows = read_csv(pm_client.get(export_url(project, "csv") + "?sort=title"))
-    assert [row[2] for row in rows[1:]] == sorted(i.title for i in issues.values())
+    assert [row[3] for row in rows[1:]] == sorted(i.title for i in issues.values())
     rows = read_csv(pm_client.get(export_url(project, "csv") + "?sort=-title"))
-    assert [row[2] for row in rows[1:]] == sorted((i.title for i in issues.values()), reverse=True)
+    assert [row[3] for row in rows[1:]] == sorted((i.title for i in issues.values()), reverse=True)
 
 
 def zh_headers():
@@ -226,4 +226,4 @@ def test_blank_template_has_the_headings_only(client_for, project):
     assert "issues-template.xlsx" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 1
-    assert [c.value for c in sheet[1]][:3] == ["ID", "Reference", "Title"]
+    assert [c.value for c in sheet[1]][:4] == ["ID", "Version", "Reference", "Title"]

@@ -185,10 +185,10 @@ def test_deleted_rows_of_another_project_are_not_shown(pm_client, project, other
 
 def test_service_level_history_for_a_risk(project, users):
     risk = Risk(project=project, title="Key user leaves", probability=4, impact=5)
-    services.save_versioned(risk, None, users["pm"])
+    services.save_versioned(risk, None)
     assert risk.score == 20
     risk.impact = 2
-    services.save_versioned(risk, 1, users["pm"])
+    services.save_versioned(risk, 1)
     records = list(Risk.history.filter(id=risk.pk).order_by("history_id"))
     diff = services.historical_diff(records[0], records[1], Risk)
     assert {c.field: (c.old, c.new) for c in diff} == {"impact": ("5 – very high", "2 – low"), "score": ("20", "8")}
@@ -228,3 +228,77 @@ def test_deleting_a_decision_unlinks_its_actions_with_history(client_for, projec
     assert action.version == 2
     last = action.history.order_by("-history_id").first()
     assert last.history_type == "~" and last.decision_id is None
+
+
+def test_history_and_activity_survive_a_deleted_link(client_for, project):
+    from projectcrm.governance.models import ActionItem, Decision
+
+    decision = Decision.objects.create(project=project, title="Pilot first")
+    action = ActionItem.objects.create(project=project, title="Scope the pilot", decision=decision)
+    pm = client_for("pm")
+    pm.post(f"/p/{project.pk}/governance/decisions/{decision.pk}/delete/")
+    page = pm.get(f"/p/{project.pk}/governance/actions/{action.pk}/history/")
+    assert page.status_code == 200
+    assert f"#{decision.pk} (deleted)" in page.content.decode()
+    assert pm.get(f"/p/{project.pk}/reports/activity/").status_code == 200
+
+
+def test_reference_numbers_are_never_reused_so_a_deleted_row_restores(client_for, project):
+    pm = client_for("pm")
+    first = Issue.objects.create(project=project, title="One")
+    second = Issue.objects.create(project=project, title="Two")
+    pm.post(f"/p/{project.pk}/governance/issues/{second.pk}/delete/")
+    third = Issue.objects.create(project=project, title="Three")
+    assert (first.number, second.number, third.number) == (1, 2, 3)
+    record = Issue.history.filter(id=second.pk, history_type="-").get()
+    response = pm.post(f"/p/{project.pk}/governance/issues/deleted/{record.history_id}/restore/")
+    assert response.status_code == 302
+    assert Issue.objects.get(pk=second.pk).ref == "ISS-002"
+
+
+def test_a_log_entry_waits_for_its_communication_to_be_restored(client_for, project):
+    from projectcrm.governance.models import CommunicationItem, CommunicationLog
+
+    pm = client_for("pm")
+    item = CommunicationItem.objects.create(project=project, deliverable="Weekly status", audience="Team")
+    entry = CommunicationLog.objects.create(project=project, item=item, summary="Sent")
+    pm.post(f"/p/{project.pk}/governance/communications/{item.pk}/delete/")
+    record = CommunicationLog.history.filter(id=entry.pk, history_type="-").get()
+    response = pm.post(f"/p/{project.pk}/governance/communications-sent/deleted/{record.history_id}/restore/", follow=True)
+    assert "Restore the communication it belongs to first" in response.content.decode()
+    assert not CommunicationLog.objects.filter(pk=entry.pk).exists()
+    item_record = CommunicationItem.history.filter(id=item.pk, history_type="-").get()
+    pm.post(f"/p/{project.pk}/governance/communications/deleted/{item_record.history_id}/restore/")
+    pm.post(f"/p/{project.pk}/governance/communications-sent/deleted/{record.history_id}/restore/")
+    assert CommunicationLog.objects.get(pk=entry.pk).item_id == item.pk
+
+
+def test_the_history_tab_of_a_deleted_row_links_to_that_row(client_for, project):
+    pm = client_for("pm")
+    issue = Issue.objects.create(project=project, title="Gone")
+    issue.title = "Gone soon"
+    issue.save()
+    pm.post(f"/p/{project.pk}/governance/issues/{issue.pk}/delete/")
+    page = pm.get(f"/p/{project.pk}/governance/issues/{issue.pk}/history/")
+    assert page.status_code == 200
+    assert page.context["obj"].pk == issue.pk
+    assert f"/governance/issues/{issue.pk}/history/" in page.content.decode()
+
+
+def test_an_import_that_crashes_is_marked_failed(pm_client, project, monkeypatch):
+    from projectcrm.core import imports
+    from projectcrm.core.choices import ImportStatus
+    from projectcrm.core.models import ImportJob
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(imports, "validate_rows", boom)
+    import io
+
+    file = io.BytesIO(b"Title\nA\n")
+    file.name = "crash.csv"
+    pm_client.post(f"/p/{project.pk}/governance/issues/import/", {"file": file})
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.FAILED
+    assert "crash.csv" in job.file_error

@@ -11,6 +11,7 @@ import zipfile
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -403,7 +404,7 @@ def test_reimporting_an_export_updates_rows_instead_of_duplicating(pm_client, pr
     assert export.status_code == 200
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header[:2] == ["ID", "Reference"]
+    assert header[:3] == ["ID", "Version", "Reference"]
     title_col = header.index("Title")
     for row in body:
         if row[0] == str(first.pk):
@@ -494,3 +495,62 @@ def test_applying_twice_imports_once(pm_client, project):
     response = pm_client.post(url(project, "import-apply", job=job.pk), follow=True)
     assert "This file is not ready to import." in response.content.decode()
     assert Issue.objects.count() == 1
+
+
+def test_reimporting_an_old_export_refuses_rows_changed_since(pm_client, project, users):
+    issue = Issue.objects.create(project=project, title="Data late", priority=Priority.HIGH)
+    export = pm_client.get(reverse("governance:issues-export", kwargs={"project": project.pk, "fmt": "csv"}))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    body[0][header.index("Title")] = "Data late (from my old file)"
+    # Someone edits the issue after the export.
+    issue.title = "Data late (edited in the app)"
+    issue.version += 1
+    issue.save()
+    _response, job = upload(pm_client, project, "old.csv", csv_text(header, body).encode("utf-8-sig"))
+    assert job.status == ImportStatus.INVALID
+    assert any(e["field"] == "Version" and "Changed since your export" in e["message"] for e in job.row_errors)
+    issue.refresh_from_db()
+    assert issue.title == "Data late (edited in the app)"
+
+
+def test_an_update_row_without_version_is_refused(pm_client, project):
+    issue = Issue.objects.create(project=project, title="Data late")
+    data = csv_text(["ID", "Title"], [[str(issue.pk), "Changed blind"]]).encode()
+    _response, job = upload(pm_client, project, "noversion.csv", data)
+    assert job.status == ImportStatus.INVALID
+    assert [e["field"] for e in job.row_errors] == ["Version"]
+
+
+def test_an_ambiguous_owner_name_is_refused_but_the_user_name_works(pm_client, project, users):
+    users["member"].first_name, users["member"].last_name = "Wei", "Zhang"
+    users["member"].save()
+    users["trainer"].first_name, users["trainer"].last_name = "Wei", "Zhang"
+    users["trainer"].save()
+    _response, job = upload(pm_client, project, "same.csv", csv_text(["Title", "Owner"], [["A", "Wei Zhang"]]).encode())
+    assert job.status == ImportStatus.INVALID
+    assert "matches several" in job.row_errors[0]["message"]
+    _response, job = upload(pm_client, project, "uname.csv", csv_text(["Title", "Owner"], [["A", "trainer"]]).encode())
+    assert job.status == ImportStatus.VALID
+
+
+def test_an_import_that_updates_risks_recomputes_the_score(pm_client, project):
+    from projectcrm.governance.models import Risk
+
+    risk = Risk.objects.create(project=project, title="Poor data", probability=1, impact=1)
+    assert risk.score == 1
+    export = pm_client.get(reverse("governance:risks-export", kwargs={"project": project.pk, "fmt": "csv"}))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    body[0][header.index("Probability")] = "5 – very high"
+    body[0][header.index("Impact")] = "5"
+    response = pm_client.post(
+        reverse("governance:risks-import", kwargs={"project": project.pk}),
+        {"file": SimpleUploadedFile("risks.csv", csv_text(header, body).encode("utf-8-sig")), "encoding": ""},
+    )
+    job = ImportJob.objects.latest("pk")
+    assert job.status == ImportStatus.VALID, job.row_errors
+    pm_client.post(reverse("governance:risks-import-apply", kwargs={"project": project.pk, "job": job.pk}))
+    risk.refresh_from_db()
+    assert (risk.probability, risk.impact, risk.score) == (5, 5, 25)
+    assert response.status_code == 302

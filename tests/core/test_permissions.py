@@ -134,6 +134,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "activity": page(("reports", "view")),
     "governance:raci": page(("governance", "view"), ("governance", "change", "POST")),
     "governance:communications-calendar": page(("governance", "view")),
+    "governance:communications-calendar-rotate": page(("governance", "view", "POST")),
     "governance:communications-log": page(("governance", "change", "POST"), rows="governance:communications"),
     "governance:risk-library": page(("governance", "change"), ("governance", "change", "POST")),
     **register_expectations(REGISTER_PAGES),
