@@ -2,6 +2,8 @@
 
 import plotly.graph_objects as go
 
+from . import scoring
+
 
 def heat_matrix(pairs) -> list[list[int]]:
     """Counts of risks per (probability, impact): matrix[impact-1][probability-1]."""
@@ -12,8 +14,7 @@ def heat_matrix(pairs) -> list[list[int]]:
 
 
 def heat_colour(probability: int, impact: int) -> str:
-    score = probability * impact
-    return "red" if score >= 15 else "amber" if score >= 8 else "green"
+    return scoring.rating_colour(scoring.risk_score(probability, impact))
 
 
 def power_interest_figure(stakeholders, labels) -> go.Figure:
@@ -38,13 +39,16 @@ def power_interest_figure(stakeholders, labels) -> go.Figure:
             marker={"size": 11, "color": "#2563eb"}, hovertemplate="%{text}<extra></extra>",
         )
     )
+    # The quadrants split where scoring.engagement() does; each name sits centred over its side.
+    split = scoring.ENGAGEMENT_SPLIT
+    high_x, low_x = (split + 5.5) / 2, (0.5 + split) / 2
     quadrant_style = {"showarrow": False, "font": {"color": "#64748b", "size": 12}}
-    fig.add_annotation(x=4.25, y=5.35, text=labels["manage"], **quadrant_style)
-    fig.add_annotation(x=1.75, y=5.35, text=labels["satisfy"], **quadrant_style)
-    fig.add_annotation(x=4.25, y=0.65, text=labels["inform"], **quadrant_style)
-    fig.add_annotation(x=1.75, y=0.65, text=labels["monitor"], **quadrant_style)
-    fig.add_shape(type="line", x0=2.5, x1=2.5, y0=0.5, y1=5.5, line={"color": "#cbd5e1", "dash": "dot"})
-    fig.add_shape(type="line", x0=0.5, x1=5.5, y0=2.5, y1=2.5, line={"color": "#cbd5e1", "dash": "dot"})
+    fig.add_annotation(x=high_x, y=5.35, text=labels["manage"], **quadrant_style)
+    fig.add_annotation(x=low_x, y=5.35, text=labels["satisfy"], **quadrant_style)
+    fig.add_annotation(x=high_x, y=0.65, text=labels["inform"], **quadrant_style)
+    fig.add_annotation(x=low_x, y=0.65, text=labels["monitor"], **quadrant_style)
+    fig.add_shape(type="line", x0=split, x1=split, y0=0.5, y1=5.5, line={"color": "#cbd5e1", "dash": "dot"})
+    fig.add_shape(type="line", x0=0.5, x1=5.5, y0=split, y1=split, line={"color": "#cbd5e1", "dash": "dot"})
     fig.update_layout(
         height=420, margin={"l": 50, "r": 20, "t": 20, "b": 45}, plot_bgcolor="#f8fafc",
         xaxis={"title": labels["interest"], "range": [0.5, 5.5], "dtick": 1},

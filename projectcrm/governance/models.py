@@ -1,7 +1,5 @@
 """Governance registers: stakeholders, communication plan, issues, risks, decisions, actions."""
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -10,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from projectcrm.core.models import Numbered, ProjectScoped
 
-from . import schedule
+from . import schedule, scoring
 from .choices import (
     ACTION_DONE,
     ISSUE_DONE,
@@ -65,15 +63,7 @@ class Stakeholder(ProjectScoped):
     @property
     @short(_("Engagement"))
     def quadrant(self):
-        high_influence = self.influence >= 3
-        high_interest = self.interest >= 3
-        if high_influence and high_interest:
-            return _("Manage closely")
-        if high_influence:
-            return _("Keep satisfied")
-        if high_interest:
-            return _("Keep informed")
-        return _("Monitor")
+        return scoring.ENGAGEMENT_LABELS[scoring.engagement(self.influence, self.interest)]
 
 
 class Workstream(ProjectScoped):
@@ -137,7 +127,7 @@ class CommunicationItem(ProjectScoped):
     audience = models.CharField(
         _("audience"), max_length=500, help_text=_("Stakeholders or groups, separated by semicolons.")
     )
-    start_date = models.DateField(_("first due"), default=datetime.date.today)
+    start_date = models.DateField(_("first due"), default=timezone.localdate)
     end_date = models.DateField(_("last due"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
@@ -182,7 +172,7 @@ class CommunicationLog(ProjectScoped):
     """One communication actually sent."""
 
     item = models.ForeignKey(CommunicationItem, verbose_name=_("communication"), on_delete=models.CASCADE, related_name="log")
-    sent_on = models.DateField(_("sent on"), default=datetime.date.today)
+    sent_on = models.DateField(_("sent on"), default=timezone.localdate)
     sent_by = models.ForeignKey(USER, verbose_name=_("sent by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     summary = models.TextField(_("summary"), blank=True)
     feedback_received = models.TextField(_("feedback received"), blank=True)
@@ -193,7 +183,9 @@ class CommunicationLog(ProjectScoped):
         ordering = ["-sent_on", "-id"]
 
     def __str__(self):
-        return f"{self.item} · {self.sent_on:%Y-%m-%d}"
+        # No lookup of the item: lists and history show many entries, and the item may be deleted.
+        summary = self.summary.splitlines()[0][:60] if self.summary else ""
+        return f"{self.sent_on:%Y-%m-%d} · {summary}" if summary else f"{self.sent_on:%Y-%m-%d}"
 
 
 class EscalationRule(ProjectScoped):
@@ -219,7 +211,7 @@ class Issue(Numbered, ProjectScoped):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     raised_by = models.ForeignKey(USER, verbose_name=_("raised by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    raised_on = models.DateField(_("raised on"), default=datetime.date.today)
+    raised_on = models.DateField(_("raised on"), default=timezone.localdate)
     owner = models.ForeignKey(USER, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     priority = models.CharField(_("priority"), max_length=20, choices=Priority, default=Priority.MEDIUM)
     status = models.CharField(_("status"), max_length=20, choices=IssueStatus, default=IssueStatus.OPEN)
@@ -308,20 +300,16 @@ class Risk(Numbered, ProjectScoped):
         return f"{self.ref} {self.title}"
 
     def compute(self):
-        self.score = self.probability * self.impact
+        self.score = scoring.risk_score(self.probability, self.impact)
 
     @property
     @short(_("Rating"))
     def rating(self):
-        if self.score >= 15:
-            return _("High")
-        if self.score >= 8:
-            return _("Medium")
-        return _("Low")
+        return scoring.rating(self.score)
 
     @property
     def rating_colour(self):
-        return "red" if self.score >= 15 else "amber" if self.score >= 8 else "green"
+        return scoring.rating_colour(self.score)
 
 
 class Decision(Numbered, ProjectScoped):

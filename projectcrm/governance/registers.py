@@ -2,11 +2,12 @@
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from projectcrm.core.registers import Register
 
-from . import escalation
+from . import escalation, scoring
 from .choices import ACTION_DONE, ISSUE_DONE, RISK_DONE, EscalateTo
 from .models import (
     ActionItem,
@@ -38,10 +39,7 @@ class StakeholderRegister(Register):
     def list_context(cls, project, queryset, access):
         from . import charts
 
-        labels = {
-            "manage": _("Manage closely"), "satisfy": _("Keep satisfied"), "inform": _("Keep informed"),
-            "monitor": _("Monitor"), "influence": _("Influence"), "interest": _("Interest"),
-        }
+        labels = {**scoring.ENGAGEMENT_LABELS, "influence": _("Influence"), "interest": _("Interest")}
         rows = list(queryset.values_list("name", "influence", "interest")[:300])
         if not rows:
             return {}
@@ -139,8 +137,8 @@ def open_issues(queryset, project):
     return queryset.exclude(status__in=ISSUE_DONE)
 
 
-def overdue_issues(queryset, project):
-    return open_issues(queryset, project).filter(due_date__lt=timezone.localdate())
+def overdue_issues(queryset, project, today=None):
+    return open_issues(queryset, project).filter(due_date__lt=today or timezone.localdate())
 
 
 class IssueRegister(Register):
@@ -186,15 +184,19 @@ class IssueRegister(Register):
 
     @classmethod
     def overdue(cls, queryset, today):
-        return queryset.exclude(status__in=ISSUE_DONE).filter(due_date__lt=today)
+        return overdue_issues(queryset, None, today)
+
+
+def open_risks(queryset, project):
+    return queryset.exclude(status__in=RISK_DONE)
 
 
 def high_risks(queryset, project):
-    return queryset.filter(score__gte=15).exclude(status__in=RISK_DONE)
+    return open_risks(queryset, project).filter(score__gte=scoring.HIGH)
 
 
 def review_due(queryset, project):
-    return queryset.exclude(status__in=RISK_DONE).filter(review_date__lte=timezone.localdate())
+    return open_risks(queryset, project).filter(review_date__lte=timezone.localdate())
 
 
 class RiskRegister(Register):
@@ -219,7 +221,8 @@ class RiskRegister(Register):
     ]
     ordering = ["-score", "number"]
     quick_filters = {
-        "high": (_("High (score 15+)"), high_risks),
+        "open": (_("Open"), open_risks),
+        "high": (format_lazy(_("High (score {score}+)"), score=scoring.HIGH), high_risks),
         "review": (_("Review due"), review_due),
     }
     list_actions = [("risk-library", _("Add from library"), "change")]
@@ -229,7 +232,7 @@ class RiskRegister(Register):
     def list_context(cls, project, queryset, access):
         from . import charts
 
-        pairs = list(queryset.exclude(status__in=RISK_DONE).values_list("probability", "impact"))
+        pairs = list(open_risks(queryset, project).values_list("probability", "impact"))
         if not pairs:
             return {}
         matrix = charts.heat_matrix(pairs)
@@ -243,11 +246,12 @@ class RiskRegister(Register):
             }
             for impact in range(5, 0, -1)
         ]
-        return {"heat_grid": grid, "heat_columns": range(1, 6)}
+        thresholds = {"high": scoring.HIGH, "medium": scoring.MEDIUM, "medium_top": scoring.HIGH - 1}
+        return {"heat_grid": grid, "heat_columns": range(1, 6), "heat_thresholds": thresholds}
 
     @classmethod
     def overdue(cls, queryset, today):
-        return queryset.exclude(status__in=RISK_DONE).filter(review_date__lt=today)
+        return open_risks(queryset, None).filter(review_date__lt=today)
 
 
 class DecisionRegister(Register):
@@ -283,7 +287,7 @@ class ActionItemRegister(Register):
 
     @classmethod
     def overdue(cls, queryset, today):
-        return queryset.exclude(status__in=ACTION_DONE).filter(due_date__lt=today)
+        return open_actions(queryset, None).filter(due_date__lt=today)
 
 
 REGISTERS = [

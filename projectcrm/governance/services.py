@@ -81,3 +81,35 @@ def set_raci(project, workstream, stakeholder, role: str):
             cell.role = role
             save_versioned(cell, cell.version)
         return cell
+
+
+def save_raci_cells(project, changes):
+    """Save cells of the RACI matrix in one transaction, never over someone else's change.
+
+    `changes`: iterable of (workstream, stakeholder, orig, role), where `orig` is the value the
+    page showed when it was rendered (None: the client did not say; taken as the current value)
+    and `role` the value posted. A cell whose posted value equals its orig was not touched and is
+    skipped; a cell whose stored value is no longer orig was changed by someone else meanwhile and
+    is left alone. Returns (number of cells changed, [(workstream, stakeholder, current value)]
+    for the cells left alone).
+    """
+    changed = 0
+    conflicts = []
+    with transaction.atomic():
+        current = {
+            (a.workstream_id, a.stakeholder_id): a.role
+            for a in RaciAssignment.objects.select_for_update().filter(project=project)
+        }
+        for workstream, stakeholder, orig, role in changes:
+            now = current.get((workstream.pk, stakeholder.pk), "")
+            if orig is None:
+                orig = now
+            if role == orig or role == now:
+                continue
+            if now != orig:
+                conflicts.append((workstream, stakeholder, now))
+                continue
+            set_raci(project, workstream, stakeholder, role)
+            current[(workstream.pk, stakeholder.pk)] = role
+            changed += 1
+    return changed, conflicts

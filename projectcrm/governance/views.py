@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,70 +13,99 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap
 
-from projectcrm.core import policy
-from projectcrm.core.access import membership_for, project_access
+from projectcrm.core.access import project_access
+from projectcrm.core.models import Membership, new_feed_key
 
-from . import ics, library, schedule, services
+from . import ics, library, schedule, scoring, services
 from .choices import Raci, RiskCategory
 from .forms import CommunicationLogForm
 from .models import CommunicationItem, RaciAssignment, Risk, Stakeholder, Workstream
+from .registers import CommunicationRegister
 
 FEED_SALT = "governance.calendar-feed"
 
 
 @login_required
 def raci_matrix(request, project):
+    """The matrix page; a POST saves the cells changed on the page (all of them from the Save
+    button, one from an htmx <select>) and never a cell someone else changed meanwhile."""
     access = project_access(request.user, project, "governance", "view")
     project = access.project
     workstreams = list(Workstream.objects.filter(project=project).order_by("name"))
     stakeholders = list(Stakeholder.objects.filter(project=project).order_by("name"))
+    can_change = access.can("governance", "change")
+    note = ""
+    conflict_warnings = []
+    posted = []
+    if request.method == "POST":
+        access.require("governance", "change")
+        valid = {c.value for c in Raci}
+        changes = []
+        for ws in workstreams:
+            for st in stakeholders:
+                key = f"{ws.pk}-{st.pk}"
+                if f"cell-{key}" not in request.POST:
+                    continue
+                posted.append((ws, st))
+                role = request.POST[f"cell-{key}"]
+                if role and role not in valid:
+                    continue
+                # No orig (a client that predates it): the client states no expectation.
+                changes.append((ws, st, request.POST.get(f"orig-{key}"), role))
+        changed, conflicts = services.save_raci_cells(project, changes)
+        note = _("RACI matrix saved (%(n)d cells changed).") % {"n": changed}
+        conflict_warnings = [raci_conflict_text(ws, st, now) for ws, st, now in conflicts]
+        if not request.htmx:
+            messages.success(request, note)
+            for warning in conflict_warnings:
+                messages.warning(request, warning)
+            return redirect("governance:raci", project=project.pk)
     cells = {
         (a.workstream_id, a.stakeholder_id): a.role
         for a in RaciAssignment.objects.filter(project=project)
     }
-    can_change = access.can("governance", "change")
-    if request.method == "POST":
-        access.require("governance", "change")
-        valid = {c.value for c in Raci}
-        changed = 0
-        for ws in workstreams:
-            for st in stakeholders:
-                key = f"cell-{ws.pk}-{st.pk}"
-                if key not in request.POST:
-                    continue
-                role = request.POST[key]
-                if role and role not in valid:
-                    continue
-                if cells.get((ws.pk, st.pk), "") != role:
-                    services.set_raci(project, ws, st, role)
-                    cells[(ws.pk, st.pk)] = role
-                    changed += 1
-        note = _("RACI matrix saved (%(n)d cells changed).") % {"n": changed}
-        if not request.htmx:
-            messages.success(request, note)
-            return redirect("governance:raci", project=project.pk)
-    else:
-        note = ""
     rows = []
-    warnings = []
+    warnings = list(conflict_warnings)
     for ws in workstreams:
-        row_cells = [{"stakeholder": st, "role": cells.get((ws.pk, st.pk), "")} for st in stakeholders]
+        row_cells = [
+            {"stakeholder": st, "role": cells.get((ws.pk, st.pk), ""), "key": f"{ws.pk}-{st.pk}"}
+            for st in stakeholders
+        ]
         accountable = sum(1 for c in row_cells if c["role"] == Raci.ACCOUNTABLE)
         if stakeholders and accountable != 1:
             warnings.append(
                 _("%(ws)s has %(n)d people accountable; a workstream needs exactly one.") % {"ws": ws.name, "n": accountable}
             )
         rows.append({"workstream": ws, "cells": row_cells})
-    return render(
-        request,
-        "governance/_raci_status.html" if request.htmx else "governance/raci.html",
-        {
-            "project": project, "access": access, "area": "governance", "rows": rows,
-            "stakeholders": stakeholders, "choices": Raci.choices, "can_change": can_change,
-            "warnings": warnings, "title": _("RACI matrix"), "note": note,
-        },
-    )
+    context = {
+        "project": project, "access": access, "area": "governance", "rows": rows,
+        "stakeholders": stakeholders, "choices": Raci.choices, "can_change": can_change,
+        "warnings": warnings, "title": _("RACI matrix"), "note": note,
+    }
+    if request.htmx and request.method == "POST":
+        if len(posted) == 1:
+            # One <select> posted its cell: answer with that cell as stored now (the new value, or
+            # the value someone else set meanwhile) and the status block out of band.
+            ws, st = posted[0]
+            cell = next(c for row in rows if row["workstream"] == ws for c in row["cells"] if c["stakeholder"] == st)
+            return render(request, "governance/_raci_cell_saved.html", {**context, "ws": ws, "cell": cell})
+        # Nothing (or several cells) to put back in place: only the status block changes.
+        if not posted:
+            context["warnings"] = [_("This cell no longer exists; reload the page."), *warnings]
+        response = render(request, "governance/_raci_status.html", {**context, "oob": True})
+        return reswap(response, "none")
+    return render(request, "governance/_raci_status.html" if request.htmx else "governance/raci.html", context)
+
+
+def raci_conflict_text(workstream, stakeholder, now) -> str:
+    names = {"ws": workstream.name, "st": stakeholder.name, "now": now}
+    if now:
+        return _(
+            "%(ws)s / %(st)s: someone else set this cell to “%(now)s” meanwhile; your change to it was not saved."
+        ) % names
+    return _("%(ws)s / %(st)s: someone else cleared this cell meanwhile; your change to it was not saved.") % names
 
 
 @login_required
@@ -111,56 +141,64 @@ def log_communication(request, project, pk):
 
 
 def feed_token(user, project) -> str:
-    return signing.dumps({"u": user.pk, "p": project.pk}, salt=FEED_SALT)
+    """The signed token of a member's calendar feed: user, project and the membership's feed key,
+    so a new key (feed_rotate) revokes every address given out before."""
+    membership = Membership.objects.get(user=user, project=project)
+    return signing.dumps({"u": user.pk, "p": project.pk, "k": membership.feed_key}, salt=FEED_SALT)
+
+
+def feed_user(token, project_pk):
+    """The active user a feed token stands for, or 404 when it is forged, for another project, or
+    revoked (the member left or asked for a new address)."""
+    try:
+        data = signing.loads(token, salt=FEED_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    if not isinstance(data, dict) or data.get("p") != project_pk or not data.get("k"):
+        raise Http404
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(user_id=data.get("u"), project_id=project_pk, feed_key=data["k"], user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership.user
 
 
 def communications_calendar(request, project):
     """The upcoming communications as an .ics feed.
 
     Calendar programs cannot log in, so the feed also accepts a signed token (shown on the page)
-    bound to one user and project; the user's current role must still allow viewing governance.
+    bound to one member of one project; the member's current role must still allow viewing
+    governance, and a new address (feed_rotate) makes the old token useless.
     """
-    user = request.user
     token = request.GET.get("token")
     if token:
-        try:
-            data = signing.loads(token, salt=FEED_SALT)
-        except signing.BadSignature:
-            raise Http404
-        if data.get("p") != project:
-            raise Http404
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
-        if user is None:
-            raise Http404
-    elif not user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
+        user = feed_user(token, project)
+    elif request.user.is_authenticated:
+        user = request.user
+    else:
         return redirect_to_login(request.get_full_path())
-    membership = membership_for(user, project)
-    if membership is None:
-        raise Http404
-    if not policy.allows(membership.role, "governance", "view"):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    access = project_access(user, project, "governance", "view")
     if not token:
         # A person in the browser gets the subscription address; calendar programs use the token.
         url = request.build_absolute_uri(
             reverse("governance:communications-calendar", kwargs={"project": project})
-        ) + "?token=" + feed_token(user, membership.project)
+        ) + "?token=" + feed_token(user, access.project)
         return render(
             request,
             "governance/calendar_link.html",
-            {"project": membership.project, "area": "governance", "feed_url": url, "title": _("Calendar feed")},
+            {"project": access.project, "access": access, "area": "governance", "feed_url": url,
+             "title": _("Calendar feed")},
         )
     today = timezone.localdate()
     until = today + datetime.timedelta(days=180)
     events = []
-    for item in CommunicationItem.objects.filter(project=membership.project, active=True).select_related("owner"):
-        last = item.last_sent_on
-        for due in schedule.upcoming(item.frequency, item.start_date, last, item.end_date, until):
+    # The register's query: the last send is annotated, the owner joined (no query per item).
+    items = CommunicationRegister.queryset(access.project).filter(active=True).order_by("deliverable")
+    for item in items:
+        for due in schedule.upcoming(item.frequency, item.start_date, item.last_sent_on, item.end_date, until):
             events.append(
                 ics.Event(
                     uid=f"comm-{item.pk}-{due:%Y%m%d}@projectcrm",
@@ -172,10 +210,20 @@ def communications_calendar(request, project):
                     ),
                 )
             )
-    body = ics.calendar(f"{membership.project.name} – {_('communication plan')}", events)
+    body = ics.calendar(f"{access.project.name} – {_('communication plan')}", events)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="communications-{project}.ics"'
     return response
+
+
+@login_required
+@require_POST
+def feed_rotate(request, project):
+    """Give the member a new feed address; the old one stops working at once."""
+    access = project_access(request.user, project, "governance", "view")
+    Membership.objects.filter(user=request.user, project=access.project).update(feed_key=new_feed_key())
+    messages.success(request, _("Your calendar feed has a new address; the old one no longer works."))
+    return redirect("governance:communications-calendar", project=access.project.pk)
 
 
 @login_required
@@ -192,7 +240,8 @@ def risk_library(request, project):
     for entry in entries:
         entry["added"] = entry["key"] in existing
         entry["category_label"] = RiskCategory(entry["category"]).label
-        entry["score"] = entry["probability"] * entry["impact"]
+        entry["score"] = scoring.risk_score(entry["probability"], entry["impact"])
+        entry["colour"] = scoring.rating_colour(entry["score"])
     return render(
         request,
         "governance/risk_library.html",

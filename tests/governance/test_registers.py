@@ -2,9 +2,11 @@
 library, the communication log and the calendar feed."""
 
 import datetime
+from html.parser import HTMLParser
 
 import icalendar
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -96,6 +98,65 @@ def test_the_risk_list_shows_the_heat_map_of_open_risks(pm_client, project):
     assert sorted(row["obj"].title for row in high.context["rows"]) == ["a", "b"]
 
 
+def test_the_heat_map_links_list_only_open_risks(pm_client, project):
+    Risk.objects.create(project=project, title="open one", probability=4, impact=5)
+    Risk.objects.create(project=project, title="closed one", probability=4, impact=5, status=RiskStatus.CLOSED)
+    Risk.objects.create(project=project, title="elsewhere", probability=1, impact=2)
+    response = pm_client.get(gurl("risks-list", project))
+    html = response.content.decode()
+    link = "?view=open&amp;probability=4&amp;impact=5"
+    assert f'<a href="{link}"' in html
+    cell = pm_client.get(gurl("risks-list", project) + link.replace("&amp;", "&"))
+    assert [row["obj"].title for row in cell.context["rows"]] == ["open one"]
+    # The open view on its own: everything not closed.
+    opened = pm_client.get(gurl("risks-list", project), {"view": "open"})
+    assert sorted(row["obj"].title for row in opened.context["rows"]) == ["elsewhere", "open one"]
+    assert "15 and above is high, 8 to 14 medium, below 8 low" in html
+
+
+def test_the_library_badges_use_the_rating_colour(pm_client, project):
+    from projectcrm.governance import scoring
+
+    entries = pm_client.get(gurl("risk-library", project)).context["entries"]
+    assert {e["colour"] for e in entries} <= {"red", "amber", "green"}
+    for entry in entries:
+        assert entry["colour"] == scoring.rating_colour(entry["probability"] * entry["impact"])
+
+
+def test_overdue_on_the_project_home_uses_the_quick_filters(project):
+    from projectcrm.governance.choices import ActionStatus, IssueStatus
+    from projectcrm.governance.models import ActionItem, Issue
+    from projectcrm.governance.registers import ActionItemRegister, IssueRegister
+
+    today = timezone.localdate()
+    past = today - datetime.timedelta(days=3)
+    Issue.objects.create(project=project, title="late", due_date=past)
+    Issue.objects.create(project=project, title="done", due_date=past, status=IssueStatus.CLOSED, resolution="ok")
+    Issue.objects.create(project=project, title="not yet", due_date=today)
+    ActionItem.objects.create(project=project, title="late", due_date=past)
+    ActionItem.objects.create(project=project, title="done", due_date=past, status=ActionStatus.DONE)
+    issues = IssueRegister.overdue(IssueRegister.queryset(project), today)
+    assert [i.title for i in issues] == ["late"]
+    assert list(issues) == list(IssueRegister.quick_filters["overdue"][1](IssueRegister.queryset(project), project))
+    actions = ActionItemRegister.overdue(ActionItemRegister.queryset(project), today)
+    assert [a.title for a in actions] == ["late"]
+
+
+@override_settings(TIME_ZONE="Asia/Shanghai")
+def test_dates_default_to_the_local_day_not_the_servers(project, users):
+    """20:00 UTC on 1 January is already 2 January in Shanghai (the server's clock may say the 1st)."""
+    from unittest import mock
+
+    from projectcrm.governance.models import Issue
+
+    evening_utc = datetime.datetime(2025, 1, 1, 20, 0, tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=evening_utc):
+        item = CommunicationItem.objects.create(project=project, deliverable="d", audience="a")
+        entry = CommunicationLog.objects.create(project=project, item=item)
+        issue = Issue.objects.create(project=project, title="t")
+    assert item.start_date == entry.sent_on == issue.raised_on == datetime.date(2025, 1, 2)
+
+
 # --- RACI -------------------------------------------------------------------------------------
 
 
@@ -138,7 +199,8 @@ def test_the_raci_matrix_saves_cells_and_warns_about_accountability(pm_client, p
     html = page.content.decode()
     assert "2 people accountable" in html
 
-    # Changing a cell and clearing another: one history row each.
+    # Changing a cell and clearing another: one history row each. These posts carry no orig-*
+    # values (a client older than them): a cell's orig is then taken as its stored value.
     pm_client.post(gurl("raci", project), {f"cell-{two.pk}-{bo.pk}": "C", f"cell-{one.pk}-{bo.pk}": ""})
     cell = RaciAssignment.objects.get(workstream=two, stakeholder=bo)
     assert cell.role == Raci.CONSULTED
@@ -155,6 +217,148 @@ def test_only_changers_may_post_the_raci_matrix(client_for, project, people):
     assert viewer.get(gurl("raci", project)).status_code == 200
     assert viewer.post(gurl("raci", project), {f"cell-{ws.pk}-{people[0].pk}": "A"}).status_code == 403
     assert not RaciAssignment.objects.exists()
+
+
+class RaciForm(HTMLParser):
+    """The cells of a rendered RACI matrix: select name -> selected value, hidden name -> value, and
+    the htmx attributes of each select."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.selects, self.hidden, self.htmx = {}, {}, {}
+        self._select = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select" and attrs.get("name", "").startswith("cell-"):
+            self._select = attrs["name"]
+            self.selects[self._select] = ""
+            self.htmx[self._select] = {k: v for k, v in attrs.items() if k.startswith("hx-")}
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.selects[self._select] = attrs["value"]
+        elif tag == "input" and attrs.get("type") == "hidden" and attrs.get("name", "").startswith("orig-"):
+            self.hidden[attrs["name"]] = attrs["value"] or ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+    def post_data(self):
+        """What the Save button sends: every cell as shown, with its orig."""
+        return {**self.selects, **self.hidden}
+
+
+def test_the_raci_page_renders_each_cells_orig_and_its_own_htmx_post(pm_client, project, people):
+    ws = Workstream.objects.filter(project=project).order_by("name").first()
+    RaciAssignment.objects.create(project=project, workstream=ws, stakeholder=people[1], role="A")
+    page = pm_client.get(gurl("raci", project))
+    form = RaciForm(page.content.decode())
+    assert len(form.selects) == 6 * 3
+    key = f"{ws.pk}-{people[1].pk}"
+    assert form.selects[f"cell-{key}"] == "A" and form.hidden[f"orig-{key}"] == "A"
+    assert form.hidden[f"orig-{ws.pk}-{people[0].pk}"] == ""
+    assert set(form.hidden) == {name.replace("cell-", "orig-") for name in form.selects}
+    # One change posts one cell: its own hx-post, with its orig only, answered by its <td>.
+    attrs = form.htmx[f"cell-{key}"]
+    assert attrs["hx-post"] == gurl("raci", project)
+    assert attrs["hx-trigger"] == "change"
+    assert attrs["hx-include"] == f"next [name=orig-{key}]"
+    assert attrs["hx-params"] == f"cell-{key},orig-{key}"
+    assert (attrs["hx-target"], attrs["hx-swap"]) == ("closest td", "outerHTML")
+    # The form itself is a plain form (the Save button works without JavaScript).
+    assert "<form method=\"post\" action=" in page.content.decode()
+    assert 'hx-target="#raci-status"' not in page.content.decode()
+
+
+def test_saving_a_stale_raci_page_keeps_other_peoples_changes(client_for, project, people):
+    """A has the page open; B sets a cell; A saves the whole page: B's cell survives."""
+    one, two = list(Workstream.objects.filter(project=project).order_by("name"))[:2]
+    ann, bo, chen = people
+    alice, bob = client_for("pm"), client_for("steering")
+    page_of_a = RaciForm(alice.get(gurl("raci", project)).content.decode())
+
+    # B (on a fresh page) makes ann responsible for the first workstream.
+    page_of_b = RaciForm(bob.get(gurl("raci", project)).content.decode())
+    bob.post(gurl("raci", project), {**page_of_b.post_data(), f"cell-{one.pk}-{ann.pk}": "R"})
+    assert RaciAssignment.objects.get(workstream=one, stakeholder=ann).role == "R"
+
+    # A, on the old page, makes bo accountable for the second workstream and saves everything.
+    response = alice.post(gurl("raci", project), {**page_of_a.post_data(), f"cell-{two.pk}-{bo.pk}": "A"}, follow=True)
+    cells = {(c.workstream_id, c.stakeholder_id): c.role for c in RaciAssignment.objects.filter(project=project)}
+    assert cells == {(one.pk, ann.pk): "R", (two.pk, bo.pk): "A"}
+    assert "RACI matrix saved (1 cells changed)." in response.content.decode()
+    assert not [m for m in response.context["messages"] if m.level_tag == "warning"]
+
+    # A, still on the old page, now sets the cell B changed: refused and reported, B's value kept.
+    response = alice.post(
+        gurl("raci", project), {**page_of_a.post_data(), f"cell-{one.pk}-{ann.pk}": "C"}, follow=True
+    )
+    assert RaciAssignment.objects.get(workstream=one, stakeholder=ann).role == "R"
+    warnings = [str(m) for m in response.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [
+        f"{one.name} / Ann: someone else set this cell to “R” meanwhile; your change to it was not saved."
+    ]
+    # The reloaded page shows B's value, so A's next attempt goes through.
+    page_of_a = RaciForm(response.content.decode())
+    assert page_of_a.hidden[f"orig-{one.pk}-{ann.pk}"] == "R"
+    alice.post(gurl("raci", project), {**page_of_a.post_data(), f"cell-{one.pk}-{ann.pk}": "C"})
+    assert RaciAssignment.objects.get(workstream=one, stakeholder=ann).role == "C"
+
+
+def test_an_inline_raci_change_over_someone_elses_change_answers_with_the_stored_value(pm_client, project, people):
+    ws = Workstream.objects.filter(project=project).order_by("name").first()
+    chen = people[2]
+    key = f"{ws.pk}-{chen.pk}"
+    RaciAssignment.objects.create(project=project, workstream=ws, stakeholder=chen, role="I")  # someone else
+    # The page showed the cell empty; the person picks A.
+    response = pm_client.post(gurl("raci", project), {f"cell-{key}": "A", f"orig-{key}": ""}, **HTMX)
+    html = response.content.decode()
+    assert RaciAssignment.objects.get(workstream=ws, stakeholder=chen).role == "I"
+    assert html.lstrip().startswith('<td class="raci-I">')
+    cell = RaciForm(html)
+    assert cell.selects == {f"cell-{key}": "I"} and cell.hidden == {f"orig-{key}": "I"}
+    assert "RACI matrix saved (0 cells changed)." in html
+    assert f"{ws.name} / Chen: someone else set this cell to “I” meanwhile" in html
+    # Cleared by someone else: said so.
+    RaciAssignment.objects.filter(workstream=ws, stakeholder=chen).delete()
+    html = pm_client.post(gurl("raci", project), {f"cell-{key}": "R", f"orig-{key}": "I"}, **HTMX).content.decode()
+    assert f"{ws.name} / Chen: someone else cleared this cell meanwhile" in html
+    assert not RaciAssignment.objects.filter(workstream=ws, stakeholder=chen).exists()
+
+
+def test_a_raci_cell_that_no_longer_exists_leaves_the_page_alone(pm_client, project, people):
+    ws = Workstream.objects.filter(project=project).first()
+    response = pm_client.post(gurl("raci", project), {f"cell-{ws.pk}-999999": "R", "orig-x": ""}, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    assert 'hx-swap-oob="true"' in response.content.decode()
+    assert "no longer exists" in response.content.decode()
+    assert not RaciAssignment.objects.exists()
+
+
+def test_a_raci_save_is_all_or_nothing(pm_client, project, people, monkeypatch):
+    from projectcrm.governance import services
+
+    one, two = list(Workstream.objects.filter(project=project).order_by("name"))[:2]
+    real_set_raci = services.set_raci
+    calls = []
+
+    def failing_second(*args):
+        calls.append(args)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real_set_raci(*args)
+
+    monkeypatch.setattr(services, "set_raci", failing_second)
+    with pytest.raises(RuntimeError):
+        pm_client.post(
+            gurl("raci", project),
+            {f"cell-{one.pk}-{people[0].pk}": "A", f"orig-{one.pk}-{people[0].pk}": "",
+             f"cell-{two.pk}-{people[0].pk}": "A", f"orig-{two.pk}-{people[0].pk}": ""},
+        )
+    assert len(calls) == 2
+    assert not RaciAssignment.objects.exists()  # the first cell was rolled back with the second
 
 
 # --- Risk library -----------------------------------------------------------------------------
@@ -324,19 +528,108 @@ def test_the_feed_token_is_bound_to_project_and_membership(client_for, project, 
     assert anonymous.get(path).status_code == 404
 
 
+def test_a_new_feed_address_revokes_the_old_one(client_for, project, users, weekly):
+    pm, anonymous = client_for("pm"), client_for("anonymous")
+    old_path = feed(pm, project)
+    viewer_path = feed(client_for("viewer"), project)
+    assert anonymous.get(old_path).status_code == 200
+    page = pm.get(gurl("communications-calendar", project))
+    rotate = gurl("communications-calendar-rotate", project)
+    assert f'action="{rotate}"' in page.content.decode()
+    assert "New address (the old one stops working)" in page.content.decode()
+
+    assert pm.get(rotate).status_code == 405  # a change needs a POST
+    response = pm.post(rotate, follow=True)
+    assert response.redirect_chain[-1][0] == gurl("communications-calendar", project)
+    assert "no longer works" in response.content.decode()
+    new_path = response.context["feed_url"].split("testserver", 1)[1]
+    assert new_path != old_path
+    assert anonymous.get(old_path).status_code == 404
+    assert anonymous.get(new_path).status_code == 200
+    # Only the member's own address changed.
+    assert anonymous.get(viewer_path).status_code == 200
+
+
+def test_a_feed_token_without_the_current_key_is_refused(project, users, weekly, client_for):
+    from django.core import signing
+
+    from projectcrm.governance.views import FEED_SALT, feed_token
+
+    anonymous = client_for("anonymous")
+    url = gurl("communications-calendar", project)
+    membership = Membership.objects.get(project=project, user=users["viewer"])
+    assert signing.loads(feed_token(users["viewer"], project), salt=FEED_SALT)["k"] == membership.feed_key
+    # A token signed the old way (no key) or with another key opens nothing.
+    for payload in ({"u": users["viewer"].pk, "p": project.pk},
+                    {"u": users["viewer"].pk, "p": project.pk, "k": "guessed"},
+                    ["not", "a", "dict"]):
+        token = signing.dumps(payload, salt=FEED_SALT)
+        assert anonymous.get(url, {"token": token}).status_code == 404
+
+
+def test_a_feed_token_follows_the_role(project, users, weekly, client_for):
+    """The token only names the member; the policy is asked on every load (project_access)."""
+    from projectcrm.core import policy
+    from projectcrm.governance.views import feed_token
+
+    url = gurl("communications-calendar", project)
+    token = feed_token(users["viewer"], project)
+    anonymous = client_for("anonymous")
+    assert anonymous.get(url, {"token": token}).status_code == 200
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(policy.POLICY, "governance", {**policy.POLICY["governance"], "viewer": policy.NONE})
+        assert anonymous.get(url, {"token": token}).status_code == 403
+    users["viewer"].is_active = False
+    users["viewer"].save()
+    assert anonymous.get(url, {"token": token}).status_code == 404
+
+
+def test_the_calendar_feed_costs_the_same_queries_for_any_number_of_items(project, users, weekly, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projectcrm.governance.views import feed_token
+
+    url = gurl("communications-calendar", project)
+    anonymous = client_for("anonymous")
+    token = feed_token(users["pm"], project)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert anonymous.get(url, {"token": token}).status_code == 200
+        return len(queries)
+
+    CommunicationLog.objects.create(project=project, item=weekly, sent_on=timezone.localdate())
+    one_item = count()
+    for n in range(5):
+        item = CommunicationItem.objects.create(
+            project=project, deliverable=f"Bulletin {n}", frequency=Frequency.MONTHLY, audience="All", owner=users["pm"]
+        )
+        CommunicationLog.objects.create(project=project, item=item, sent_on=timezone.localdate())
+    assert count() == one_item
+
+
 # --- Inline actions (htmx) --------------------------------------------------------------------
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def test_a_raci_cell_saves_inline_and_answers_with_the_status_block(pm_client, project, people):
+def test_a_raci_cell_saves_inline_and_answers_with_its_cell_and_the_status_block(pm_client, project, people):
     workstream = Workstream.objects.filter(project=project).order_by("name").first()
     ann = people[0]
-    response = pm_client.post(gurl("raci", project), {f"cell-{workstream.pk}-{ann.pk}": "R"}, **HTMX)
+    key = f"{workstream.pk}-{ann.pk}"
+    response = pm_client.post(gurl("raci", project), {f"cell-{key}": "R", f"orig-{key}": ""}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="raci-status"' in html and "<html" not in html
-    assert "1" in html  # one cell changed
+    assert "<html" not in html
+    # The answer starts with the cell itself (swapped in place), stored value and new orig included.
+    assert html.lstrip().startswith('<td class="raci-R">')
+    cell = RaciForm(html)
+    assert cell.selects == {f"cell-{key}": "R"}
+    assert cell.hidden == {f"orig-{key}": "R"}
+    # The status block follows, out of band.
+    assert '<div id="raci-status" aria-live="polite" hx-swap-oob="true">' in html
+    assert "RACI matrix saved (1 cells changed)." in html
     assert "exactly one" in html  # the workstream still has no one accountable
     assert RaciAssignment.objects.get(workstream=workstream, stakeholder=ann).role == "R"
 
