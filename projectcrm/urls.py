@@ -13,6 +13,7 @@ project_patterns = [
     path("members/<int:pk>/", core.member_update, name="member-update"),
     path("reports/activity/", core.activity, name="activity"),
     path("governance/", include("projectcrm.governance.urls")),
+    path("roadmap/", include("roadmap.urls")),
 ]
 
 urlpatterns = [

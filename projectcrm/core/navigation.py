@@ -8,11 +8,18 @@ from .registry import all_registers
 
 # Pages of an area that are not registers: (area, url name, label), placed after its registers.
 EXTRA_PAGES = [
+    ("roadmap", "roadmap:gantt", _("Gantt")),
     ("governance", "governance:raci", _("RACI matrix")),
     ("reports", "activity", _("Activity")),
 ]
 # Registers kept off the menu (reached from another page).
-HIDDEN = {"governance:communications-sent", "governance:escalation-rules", "governance:workstreams"}
+HIDDEN = {
+    "governance:communications-sent",
+    "governance:escalation-rules",
+    "governance:workstreams",
+    "roadmap:phases",
+    "roadmap:dependencies",
+}
 
 
 def navigation(membership) -> list[dict]:

@@ -191,7 +191,11 @@ class FormView(RegisterMixin, TemplateView):
 
     def get_form(self, instance=None, data=None):
         form_class = self.register.form_class()
-        initial = self.register.initial(self.access) if instance is None and hasattr(self.register, "initial") else None
+        initial = None
+        if instance is None:
+            initial = self.register.initial(self.access) if hasattr(self.register, "initial") else {}
+            # Links such as "Add task" on a release's plan pass field values in the query string.
+            initial.update({k: v for k, v in self.request.GET.items() if k in self.register.form_fields})
         return form_class(data=data, instance=instance, project=self.project, initial=initial)
 
     def get_instance(self):

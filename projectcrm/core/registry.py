@@ -7,6 +7,7 @@ from functools import cache
 from importlib import import_module
 
 AREA_APPS = [
+    "roadmap",
     "projectcrm.governance",
 ]
 

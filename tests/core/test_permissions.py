@@ -79,6 +79,13 @@ PUBLIC_POST = Expect("public", (Check(None, "view", "POST"),))
 
 # Every register of every area, one line each. A register missing here fails the walk.
 REGISTER_PAGES = [
+    ("roadmap", "releases"),
+    ("roadmap", "phases"),
+    ("roadmap", "tasks"),
+    ("roadmap", "dependencies"),
+    ("roadmap", "baselines"),
+    ("roadmap", "gates"),
+    ("roadmap", "changes"),
     ("governance", "stakeholders"),
     ("governance", "workstreams"),
     ("governance", "communications"),
@@ -137,6 +144,19 @@ EXPECTATIONS: dict[str, Expect] = {
     "governance:communications-calendar-rotate": page(("governance", "view", "POST")),
     "governance:communications-log": page(("governance", "change", "POST"), rows="governance:communications"),
     "governance:risk-library": page(("governance", "change"), ("governance", "change", "POST")),
+    "roadmap:release-from-template": page(("roadmap", "change"), ("roadmap", "change", "POST")),
+    "roadmap:plan": page(("roadmap", "view"), rows="roadmap:releases"),
+    "roadmap:reschedule": page(("roadmap", "change", "POST"), rows="roadmap:releases"),
+    "roadmap:take-baseline": page(("roadmap", "change", "POST"), rows="roadmap:releases"),
+    "roadmap:save-template": page(("roadmap", "change", "POST"), rows="roadmap:releases"),
+    "roadmap:gantt-release": page(("roadmap", "view"), rows="roadmap:releases"),
+    "roadmap:milestones-ics": page(("roadmap", "view"), rows="roadmap:releases"),
+    "roadmap:gantt": page(("roadmap", "view")),
+    # Voting needs only the right to see the roadmap; the view then accepts committee members only.
+    "roadmap:gate-vote": page(("roadmap", "view", "POST"), rows="roadmap:gates"),
+    "roadmap:gate-decide": page(("roadmap", "change", "POST"), rows="roadmap:gates"),
+    "roadmap:criterion-check": page(("roadmap", "change", "POST"), rows="gate-criterion"),
+    "roadmap:change-action": page(("roadmap", "change", "POST"), rows="roadmap:changes"),
     **register_expectations(REGISTER_PAGES),
 }
 
@@ -232,14 +252,24 @@ def minimal_value(field, project, member, made):
 
 
 def new_row(model, project, member, made):
-    """An unsaved row with only the fields the model requires filled in."""
+    """An unsaved row with only the fields the model requires filled in.
+
+    A one-to-one link, or a second link to a model this row already points at (a dependency's
+    predecessor and successor), gets a row of its own instead of the shared one.
+    """
     values = {}
+    used = set()
     for field in model._meta.concrete_fields:
         if field.primary_key or field.name == "project" or field.has_default() or field.null or field.blank:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             continue
-        values[field.name] = minimal_value(field, project, member, made)
+        related = field.related_model if field.is_relation else None
+        if related is not None and issubclass(related, ProjectScoped) and (field.one_to_one or related in used):
+            values[field.name] = services.save_versioned(new_row(related, project, member, made), None)
+        else:
+            values[field.name] = minimal_value(field, project, member, made)
+        used.add(related)
     return model(project=project, **values)
 
 
@@ -266,6 +296,9 @@ def project_rows(project, member):
             project=project, register=key, user=member, filename="rows.csv", content=b"title\n"
         )
         rows[key] = {"pk": live.pk, "history_id": record.history_id, "job": job.pk}
+    from roadmap.models import GateCriterion
+
+    rows["gate-criterion"] = {"pk": make_row(GateCriterion, project, member, made).pk}
     return rows
 
 
@@ -286,6 +319,8 @@ def url_for(pattern, expect, project_pk, rows):
             kwargs[name] = project_pk
         elif name == "fmt":
             kwargs[name] = "csv"
+        elif name == "action":
+            kwargs[name] = "assess"
         elif name in ("pk", "history_id", "job"):
             assert expect.rows, f"{pattern.name}: say in EXPECTATIONS which rows fill <{name}>"
             kwargs[name] = rows[expect.rows][name]

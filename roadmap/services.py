@@ -1,0 +1,202 @@
+"""Roadmap state changes, each in one transaction; schedule arithmetic lives in schedule.py."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projectcrm.core.services import save_versioned
+
+from . import schedule
+from .choices import TASK_FINISHED, ChangeStatus, ItemKind, Rag
+from .models import Baseline, BaselineItem, ChangeRequest, Dependency, Phase, Release, Task
+
+# --- Dependencies and the schedule -------------------------------------------------------------
+
+
+def would_form_loop(predecessor: Task, successor: Task, exclude=None) -> str:
+    """The message for a link that would close a loop, or ''."""
+    links = [
+        schedule.Link(d.predecessor_id, d.successor_id, d.lag)
+        for d in Dependency.objects.filter(successor__release_id=successor.release_id).exclude(pk=exclude)
+    ]
+    links.append(schedule.Link(predecessor.pk, successor.pk, 0))
+    keys = set(Task.objects.filter(release_id=successor.release_id).values_list("pk", flat=True))
+    cycle = schedule.find_cycle(keys, links)
+    if not cycle:
+        return ""
+    refs = dict(Task.objects.filter(pk__in=set(cycle)).values_list("pk", "number"))
+    names = [f"{Task.REF_PREFIX}-{refs[k]:03d}" for k in cycle]
+    return _("This link would make the tasks wait for each other in a loop: %(loop)s.") % {"loop": " → ".join(names)}
+
+
+def plan_of(release: Release):
+    """The release's tasks and links as schedule inputs, and its computed schedule."""
+    tasks = list(Task.objects.filter(release=release).select_related("phase", "owner"))
+    links = [
+        schedule.Link(d.predecessor_id, d.successor_id, d.lag)
+        for d in Dependency.objects.filter(successor__release=release)
+    ]
+    activities = [
+        schedule.Activity(
+            t.pk,
+            0 if t.kind == ItemKind.MILESTONE else t.duration,
+            earliest_start=t.planned_start if not any(link.successor == t.pk for link in links) else None,
+            milestone=t.kind == ItemKind.MILESTONE,
+        )
+        for t in tasks
+    ]
+    result = schedule.schedule(activities, links, release.start_date)
+    return tasks, links, result
+
+
+@transaction.atomic
+def reschedule(release: Release, user=None) -> int:
+    """Move every task to its earliest dates by its dependencies; returns how many moved."""
+    tasks, _links, result = plan_of(release)
+    moved = 0
+    for task in tasks:
+        slot = result.items[task.pk]
+        if task.planned_start != slot.early_start:
+            task.planned_start = slot.early_start
+            save_versioned(task, task.version)
+            moved += 1
+    return moved
+
+
+# --- Baselines ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def take_baseline(release: Release, name: str, user=None, note: str = "") -> Baseline:
+    baseline = Baseline(project=release.project, release=release, name=name, note=note, taken_by=user)
+    baseline.save()
+    BaselineItem.objects.bulk_create(
+        BaselineItem(
+            baseline=baseline, task=t, number=t.number, name=t.name, kind=t.kind, start=t.planned_start,
+            finish=t.planned_finish,
+        )
+        for t in Task.objects.filter(release=release)
+    )
+    return baseline
+
+
+@dataclass
+class Comparison:
+    rows: list = field(default_factory=list)  # dicts: task, ref, name, base, now, slip
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    max_slip: int = 0
+    milestones: list = field(default_factory=list)
+
+
+def compare_with_baseline(baseline: Baseline) -> Comparison:
+    """Current plan against a baseline: slip per task (working days), added and removed items."""
+    items = {i.task_id: i for i in baseline.items.all() if i.task_id}
+    gone = [i for i in baseline.items.all() if i.task_id is None]
+    tasks = {t.pk: t for t in Task.objects.filter(release_id=baseline.release_id)}
+    report = schedule.slip(
+        {k: (t.planned_start, t.planned_finish) for k, t in tasks.items()},
+        {k: (i.start, i.finish) for k, i in items.items()},
+    )
+    comparison = Comparison(max_slip=report.max_slip)
+    for key, task in sorted(tasks.items(), key=lambda kv: (kv[1].planned_start, kv[1].number)):
+        if key not in items:
+            comparison.added.append(task)
+            continue
+        row = {
+            "task": task, "base_start": items[key].start, "base_finish": items[key].finish,
+            "slip": report.items[key].finish_slip,
+        }
+        comparison.rows.append(row)
+        if task.kind == ItemKind.MILESTONE:
+            comparison.milestones.append(row)
+    comparison.removed = [items[k] for k in report.removed if k in items] + gone
+    return comparison
+
+
+# --- RAG ---------------------------------------------------------------------------------------
+
+
+def computed_rag(tasks, baseline_finish: dict | None = None) -> str:
+    """RAG from slip against the latest baseline and from overdue work (schedule.rag's rules)."""
+    today = timezone.localdate()
+    overdue = sum(1 for t in tasks if t.status not in TASK_FINISHED and t.planned_finish < today)
+    max_slip = 0
+    if baseline_finish:
+        for t in tasks:
+            if t.pk in baseline_finish:
+                max_slip = max(max_slip, schedule.workdays_between(baseline_finish[t.pk], t.planned_finish))
+    return schedule.rag(max_slip, overdue)
+
+
+def release_status(release: Release) -> dict:
+    """Per phase and for the release: computed RAG, the override (with its reason) and what shows."""
+    tasks = list(Task.objects.filter(release=release))
+    latest = release.baselines.order_by("-created").first()
+    base = dict(latest.items.exclude(task=None).values_list("task_id", "finish")) if latest else {}
+    phases = []
+    for phase in Phase.objects.filter(release=release).order_by("order", "pk"):
+        own = [t for t in tasks if t.phase_id == phase.pk]
+        computed = computed_rag(own, base)
+        phases.append({"phase": phase, "computed": computed, "shown": phase.rag_override or computed, "tasks": own})
+    computed = computed_rag(tasks, base)
+    return {
+        "release": release, "computed": computed, "shown": release.rag_override or computed,
+        "phases": phases, "baseline": latest,
+    }
+
+
+# --- Change control ----------------------------------------------------------------------------
+
+DECIDERS = {"steering"}
+
+
+@transaction.atomic
+def assess_change(change: ChangeRequest, note: str = ""):
+    if change.status != ChangeStatus.SUBMITTED:
+        raise ValueError(_("Only a submitted change can be assessed."))
+    change.status = ChangeStatus.ASSESSED
+    if note:
+        change.decision_note = note
+    save_versioned(change, change.version)
+
+
+@transaction.atomic
+def decide_change(change: ChangeRequest, role: str, approve: bool, note: str):
+    """The steering committee approves or rejects an assessed change, with a note."""
+    if role not in DECIDERS:
+        raise PermissionDenied(_("Only the steering committee decides change requests."))
+    if change.status != ChangeStatus.ASSESSED:
+        raise ValueError(_("A change is decided after it has been assessed."))
+    if not note.strip():
+        raise ValueError(_("Write down the reason for the decision."))
+    change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
+    change.decided_on = timezone.localdate()
+    change.decision_note = note
+    save_versioned(change, change.version)
+
+
+@transaction.atomic
+def implement_change(change: ChangeRequest, apply_schedule: bool, user=None) -> Baseline | None:
+    """Mark an approved change implemented; optionally push the affected task by the schedule
+    impact, reschedule the release and take a new baseline named after the change."""
+    if change.status != ChangeStatus.APPROVED:
+        raise ValueError(_("Only an approved change can be implemented."))
+    baseline = None
+    if apply_schedule and change.affected_task_id and change.impact_days:
+        task = Task.objects.select_for_update().get(pk=change.affected_task_id)
+        task.duration = max(1, task.duration + change.impact_days) if task.kind != ItemKind.MILESTONE else 0
+        if task.kind == ItemKind.MILESTONE:
+            task.planned_start = schedule.add_workdays(task.planned_start, change.impact_days)
+        save_versioned(task, task.version)
+        reschedule(task.release, user)
+        baseline = take_baseline(task.release, _("After %(ref)s") % {"ref": change.ref}, user)
+    change.status = ChangeStatus.IMPLEMENTED
+    save_versioned(change, change.version)
+    return baseline
+
+
+RAG_COLOURS = {Rag.GREEN: "green", Rag.AMBER: "amber", Rag.RED: "red"}

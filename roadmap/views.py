@@ -1,0 +1,255 @@
+"""Roadmap pages beyond the generic registers: plan, Gantt, templates, baselines, gates, changes."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from projectcrm.core.access import project_access
+
+from . import charts, gates, methodology, services
+from .choices import ReleaseKind, TaskStatus, Vote
+from .models import ChangeRequest, Gate, GateCriterion, PlanTemplate, Release
+
+
+class TemplateChoiceForm(forms.Form):
+    template = forms.ChoiceField(label=gettext_lazy("Template"))
+    name = forms.CharField(label=gettext_lazy("Release name"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ReleaseKind.choices, initial=ReleaseKind.PILOT)
+    start = forms.DateField(label=gettext_lazy("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        saved = [(f"saved:{t.pk}", t.name) for t in PlanTemplate.objects.all()]
+        self.fields["template"].choices = methodology.choices() + saved
+        self.fields["start"].initial = timezone.localdate()
+
+    def template_data(self) -> dict:
+        key = self.cleaned_data["template"]
+        if key.startswith("saved:"):
+            return get_object_or_404(PlanTemplate, pk=int(key.split(":", 1)[1])).data
+        return methodology.built_in(key)
+
+
+@login_required
+def release_from_template(request, project):
+    access = project_access(request.user, project, "roadmap", "change")
+    form = TemplateChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = methodology.instantiate(
+                access.project, form.template_data(), form.cleaned_data["name"], form.cleaned_data["start"],
+                kind=form.cleaned_data["kind"],
+            )
+        except methodology.TemplateProblem as problem:
+            form.add_error("template", str(problem))
+        else:
+            messages.success(request, _("%(release)s created from the template.") % {"release": release})
+            return redirect("roadmap:plan", project=access.project.pk, pk=release.pk)
+    return render(
+        request, "roadmap/from_template.html",
+        {"project": access.project, "access": access, "area": "roadmap", "form": form, "title": _("Add release from template")},
+    )
+
+
+def release_for(request, project, pk, action="view"):
+    access = project_access(request.user, project, "roadmap", action)
+    return access, get_object_or_404(Release, pk=pk, project=access.project)
+
+
+@login_required
+def plan(request, project, pk):
+    access, release = release_for(request, project, pk)
+    tasks, links, result = services.plan_of(release)
+    status = services.release_status(release)
+    slots = result.items
+    phases = []
+    for row in status["phases"]:
+        items = sorted(row["tasks"], key=lambda t: (t.planned_start, t.order, t.number))
+        phases.append({**row, "items": [{"task": t, "slot": slots[t.pk]} for t in items]})
+    loose = [{"task": t, "slot": slots[t.pk]} for t in tasks if t.phase_id is None]
+    return render(
+        request, "roadmap/plan.html",
+        {
+            "project": access.project, "access": access, "area": "roadmap", "release": release, "status": status,
+            "phases": phases, "loose": loose, "finish": result.finish, "critical": result.critical_path,
+            "can_change": access.can("roadmap", "change"), "title": str(release),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reschedule(request, project, pk):
+    access, release = release_for(request, project, pk, "change")
+    moved = services.reschedule(release, request.user)
+    messages.success(request, _("%(n)d tasks moved to their earliest dates.") % {"n": moved})
+    return redirect("roadmap:plan", project=access.project.pk, pk=release.pk)
+
+
+@login_required
+@require_POST
+def take_baseline(request, project, pk):
+    access, release = release_for(request, project, pk, "change")
+    name = request.POST.get("name", "").strip() or _("Baseline of %(date)s") % {"date": timezone.localdate()}
+    baseline = services.take_baseline(release, name[:200], request.user)
+    messages.success(request, _("Baseline “%(name)s” saved.") % {"name": baseline.name})
+    return redirect("roadmap:baselines-detail", project=access.project.pk, pk=baseline.pk)
+
+
+@login_required
+@require_POST
+def save_as_template(request, project, pk):
+    access, release = release_for(request, project, pk, "change")
+    name = request.POST.get("name", "").strip()
+    if not name:
+        messages.error(request, _("Name the template."))
+    elif PlanTemplate.objects.filter(name=name).exists():
+        messages.error(request, _("A template named “%(name)s” already exists.") % {"name": name})
+    else:
+        PlanTemplate.objects.create(
+            name=name[:200], data=methodology.plan_as_template(release, name), created_by=request.user,
+            source_project=access.project.name,
+        )
+        messages.success(request, _("The plan is saved as the template “%(name)s”.") % {"name": name})
+    return redirect("roadmap:plan", project=access.project.pk, pk=release.pk)
+
+
+@login_required
+def gantt(request, project, pk=None):
+    """The Gantt chart of one release, or of the whole project when no release is given."""
+    access = project_access(request.user, project, "roadmap", "view")
+    releases = Release.objects.filter(project=access.project)
+    if pk is not None:
+        releases = releases.filter(pk=get_object_or_404(releases, pk=pk).pk)
+    owner = request.GET.get("owner", "")
+    status = request.GET.get("status", "")
+    data = charts.gantt_data(list(releases), owner=owner, status=status)
+    figure = charts.gantt_figure(data, today=timezone.localdate())
+    return render(
+        request, "roadmap/gantt.html",
+        {
+            "project": access.project, "access": access, "area": "roadmap", "release": releases.first() if pk else None,
+            "chart_html": charts.figure_html(figure), "uses_plotly": True, "data": data,
+            "owners": data.owners, "owner": owner, "status": status, "title": _("Gantt"),
+            "statuses": TaskStatus.choices,
+        },
+    )
+
+
+@login_required
+def milestones_ics(request, project, pk):
+    from projectcrm.governance import ics
+
+    access, release = release_for(request, project, pk)
+    events = [
+        ics.Event(uid=f"milestone-{t.pk}@projectcrm", date=t.planned_finish, summary=f"{t.ref} {t.name}", description=t.description)
+        for t in release.tasks.filter(kind="milestone")
+    ]
+    response = HttpResponse(ics.calendar(f"{release.name} – {_('milestones')}", events), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="milestones-{release.number}.ics"'
+    return response
+
+
+# --- Gates -------------------------------------------------------------------------------------
+
+
+class VoteForm(forms.Form):
+    decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=Vote.choices)
+    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    conditions = forms.CharField(
+        label=gettext_lazy("Conditions (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def gate_for(request, project, pk, action="view"):
+    access = project_access(request.user, project, "roadmap", action)
+    return access, get_object_or_404(Gate.objects.select_related("phase", "project"), pk=pk, project=access.project)
+
+
+@login_required
+@require_POST
+def gate_vote(request, project, pk):
+    # Steering members vote although their roadmap right is "view": voting is their role's job.
+    access, gate = gate_for(request, project, pk, "view")
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        try:
+            gates.cast_vote(gate, request.user, **form.cleaned_data)
+            messages.success(request, _("Your vote is recorded."))
+        except (ValidationError, PermissionDenied) as exc:
+            for message in getattr(exc, "messages", [str(exc)]):
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Choose a decision."))
+    return redirect("roadmap:gates-detail", project=access.project.pk, pk=gate.pk)
+
+
+@login_required
+@require_POST
+def gate_decide(request, project, pk):
+    access, gate = gate_for(request, project, pk, "change")
+    try:
+        outcome = gates.decide(gate)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Gate decided: %(outcome)s.") % {"outcome": gate.__class__(status=outcome).get_status_display()})
+    return redirect("roadmap:gates-detail", project=access.project.pk, pk=gate.pk)
+
+
+@login_required
+@require_POST
+def criterion_check(request, project, pk):
+    """Mark a manual criterion met or not, with its evidence note."""
+    access = project_access(request.user, project, "roadmap", "change")
+    item = get_object_or_404(GateCriterion.objects.select_related("gate"), pk=pk, project=access.project)
+    gate = item.gate
+    if gate.status != "open":
+        messages.error(request, _("This gate is already decided."))
+        return redirect("roadmap:gates-detail", project=access.project.pk, pk=gate.pk)
+    item.met = request.POST.get("met") == "1"
+    item.note = request.POST.get("note", item.note)
+    from projectcrm.core.services import save_versioned
+
+    save_versioned(item, item.version)
+    return redirect("roadmap:gates-detail", project=access.project.pk, pk=gate.pk)
+
+
+# --- Change requests ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def change_action(request, project, pk, action):
+    access = project_access(request.user, project, "roadmap", "view")
+    change = get_object_or_404(ChangeRequest, pk=pk, project=access.project)
+    note = request.POST.get("note", "")
+    try:
+        if action == "assess":
+            access.require("roadmap", "change")
+            services.assess_change(change, note)
+        elif action in ("approve", "reject"):
+            services.decide_change(change, access.role, action == "approve", note)
+        elif action == "implement":
+            access.require("roadmap", "change")
+            baseline = services.implement_change(change, request.POST.get("apply") == "1", request.user)
+            if baseline:
+                messages.info(request, _("New baseline “%(name)s” saved.") % {"name": baseline.name})
+        else:
+            raise ValueError(_("Unknown action."))
+    except PermissionDenied:
+        raise
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(what)s is now %(status)s.") % {"what": change.ref, "status": change.get_status_display()})
+    return redirect("roadmap:changes-detail", project=access.project.pk, pk=change.pk)
+
