@@ -13,6 +13,12 @@ Benchmarks:
                 page, logged in as scale-pm: list_<area>_<slug>_ms, list_<area>_<slug>_queries
   query_growth  list-page query count on the large project minus the small one, per register:
                 query_growth_<area>_<slug> (must be 0: a list page must not query per row)
+  roadmap       on the project "Roadmap scale test" (built once with `manage.py seed_roadmap_scale`):
+                a release of 1,000 tasks and 2,000 dependencies. roadmap_critical_path_ms (median
+                of services.plan_of: load and schedule the release), roadmap_gantt_ms/_queries and
+                roadmap_plan_ms/_queries (its Gantt and plan pages as scale-pm; target for the
+                Gantt: under 300 ms), roadmap_gantt_query_growth and roadmap_plan_query_growth
+                (queries of the page minus those of a 100-task release: must be 0)
 
 Adding a benchmark: write a function taking `Bench` and yielding (name, value, unit) tuples, and
 decorate it with @benchmark("name").
@@ -142,6 +148,44 @@ def query_growth(bench: Bench):
             continue
         growth = bench.queries(list_url(register, large)) - bench.queries(list_url(register, small))
         yield figure_name("query_growth", register.area, register.slug), growth, "queries"
+
+
+def roadmap_releases(bench: Bench) -> tuple:
+    """The 1,000-task and the 100-task release of the roadmap scale project (built when missing)."""
+    from roadmap.management.commands.seed_roadmap_scale import LARGE, PROJECT_NAME, SMALL
+    from roadmap.models import Release
+
+    project = Project.objects.filter(name=PROJECT_NAME).order_by("-pk").first()
+    if project is None:
+        print(f"# building {PROJECT_NAME} with seed_roadmap_scale ...", file=sys.stderr, flush=True)
+        call_command("seed_roadmap_scale", stdout=sys.stderr)
+        project = Project.objects.get(name=PROJECT_NAME)
+    return (Release.objects.get(project=project, name=LARGE[0]), Release.objects.get(project=project, name=SMALL[0]))
+
+
+@benchmark("roadmap")
+def roadmap(bench: Bench):
+    from roadmap import services
+
+    large, small = roadmap_releases(bench)
+
+    def url(name, release):
+        return reverse(f"roadmap:{name}", kwargs={"project": release.project_id, "pk": release.pk})
+
+    if bench.wants("roadmap_critical_path"):
+        services.plan_of(large)  # warm-up
+        timings = []
+        for _run in range(RUNS):
+            started = time.perf_counter()
+            services.plan_of(large)
+            timings.append((time.perf_counter() - started) * 1000)
+        yield "roadmap_critical_path_ms", f"{statistics.median(timings):.1f}", "ms"
+    for page, name in (("gantt", "gantt-release"), ("plan", "plan")):
+        if bench.wants(f"roadmap_{page}"):
+            yield f"roadmap_{page}_ms", f"{bench.median_ms(url(name, large)):.1f}", "ms"
+            queries = bench.queries(url(name, large))
+            yield f"roadmap_{page}_queries", queries, "queries"
+            yield f"roadmap_{page}_query_growth", queries - bench.queries(url(name, small)), "queries"
 
 
 def wanted(name: str, selectors: list[str]) -> bool:

@@ -5,12 +5,13 @@ Bars are drawn as a handful of traces (not one per task) so a 1,000-task release
 
 import datetime
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
 from . import schedule
-from .choices import ItemKind
+from .choices import ItemKind, TaskStatus
 from .models import BaselineItem, Dependency, Task
 
 DAY_MS = 24 * 3600 * 1000
@@ -44,10 +45,17 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
     """Rows of the Gantt for some releases: planned dates, latest baseline dates, critical flags."""
     data = GanttData()
     release_ids = [r.pk for r in releases]
-    tasks = list(
-        Task.objects.filter(release_id__in=release_ids).select_related("phase", "owner", "release")
+    # Plain values, not model instances: a 1,000-task release builds in a fraction of the time.
+    tasks = [
+        SimpleNamespace(**row)
+        for row in Task.objects.filter(release_id__in=release_ids)
         .order_by("release__start_date", "release_id", "phase__order", "planned_start", "order", "number")
-    )
+        .values(
+            "pk", "number", "name", "kind", "duration", "planned_start", "planned_finish", "status",
+            "percent_complete", "release_id", "release__name", "phase__name", "owner__username",
+            "owner__first_name", "owner__last_name",
+        )
+    ]
     deps = list(Dependency.objects.filter(successor__release_id__in=release_ids).values_list("predecessor_id", "successor_id", "lag"))
     latest = {}
     for release in releases:
@@ -55,8 +63,9 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
         if baseline:
             latest[release.pk] = baseline
     base = {
-        item.task_id: (item.start, item.finish)
-        for item in BaselineItem.objects.filter(baseline_id__in=latest.values()).exclude(task=None)
+        task_id: (start, finish)
+        for task_id, start, finish in BaselineItem.objects.filter(baseline_id__in=latest.values())
+        .exclude(task=None).values_list("task_id", "start", "finish")
     }
     critical = set()
     by_release = {}
@@ -77,8 +86,11 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
             result = schedule.schedule(activities, links, release.start_date)
             critical |= {k for k, slot in result.items.items() if slot.critical}
     owners = set()
+    status_labels = {value: str(label) for value, label in TaskStatus.choices}  # translated once, not per row
     for t in tasks:
-        name = (t.owner.get_full_name() or t.owner.username) if t.owner else ""
+        # As User.get_full_name(), falling back to the username.
+        full_name = f"{t.owner__first_name or ''} {t.owner__last_name or ''}".strip()
+        name = (full_name or t.owner__username) if t.owner__username else ""
         if name:
             owners.add(name)
         if owner and name != owner:
@@ -88,9 +100,10 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
         b = base.get(t.pk)
         data.rows.append(
             GanttRow(
-                key=t.pk, label=f"{t.ref} {t.name}", release=t.release.name, phase=t.phase.name if t.phase else "",
-                start=t.planned_start, finish=t.planned_finish, milestone=t.kind == ItemKind.MILESTONE,
-                critical=t.pk in critical, status=t.get_status_display(), owner=name, percent=t.percent_complete,
+                key=t.pk, label=f"{Task.REF_PREFIX}-{t.number:03d} {t.name}", release=t.release__name,
+                phase=t.phase__name or "", start=t.planned_start, finish=t.planned_finish,
+                milestone=t.kind == ItemKind.MILESTONE, critical=t.pk in critical,
+                status=status_labels.get(t.status, t.status), owner=name, percent=t.percent_complete,
                 base_start=b[0] if b else None, base_finish=b[1] if b else None,
             )
         )

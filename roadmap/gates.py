@@ -7,6 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projectcrm.core.choices import Role
 from projectcrm.core.models import Membership
@@ -18,10 +19,11 @@ from .choices import CriterionKind, GateRule, GateStatus, ItemKind, TaskStatus, 
 from .models import Gate, GateVote, Task
 
 # Evidence kinds whose areas are not built yet: they are checked by hand until they exist.
+# Lazy: this table is built at import, and each reader sees the note in their own language.
 NOT_YET_BUILT = {
-    CriterionKind.TEST_PASS_RATE: _("The testing area is not built yet: check this by hand."),
-    CriterionKind.MOCK_MIGRATION: _("The data migration area is not built yet: check this by hand."),
-    CriterionKind.TRAINING_SIGNOFF: _("The training area is not built yet: check this by hand."),
+    CriterionKind.TEST_PASS_RATE: gettext_lazy("The testing area is not built yet: check this by hand."),
+    CriterionKind.MOCK_MIGRATION: gettext_lazy("The data migration area is not built yet: check this by hand."),
+    CriterionKind.TRAINING_SIGNOFF: gettext_lazy("The training area is not built yet: check this by hand."),
 }
 
 
@@ -66,7 +68,7 @@ def evaluate(criterion) -> CriterionResult:
         return CriterionResult(
             criterion, count == 0, True, _("%(n)d open critical issues.") % {"n": count}, link
         )
-    note = NOT_YET_BUILT.get(kind, "")
+    note = str(NOT_YET_BUILT.get(kind, ""))
     evidence = criterion.note or note or (_("Checked by hand.") if criterion.met else _("Not checked yet."))
     return CriterionResult(criterion, criterion.met, False, evidence)
 

@@ -46,10 +46,16 @@ def choices(language: str | None = None) -> list[tuple[str, str]]:
     return [(key, text(built_in(key)["name"], language)) for key in BUILT_IN]
 
 
+def _groups(data: dict) -> list[dict]:
+    """The template's phases, then its items outside any phase (top-level "items") as a last group."""
+    loose = data.get("items") or []
+    return [*data.get("phases", []), *([{"loose": True, "items": loose}] if loose else [])]
+
+
 def validate(data: dict):
     """Refuse a template whose links point nowhere or form a loop (clear message)."""
     keys, links = set(), []
-    for phase in data.get("phases", []):
+    for phase in _groups(data):
         for item in phase.get("items", []):
             if item["key"] in keys:
                 raise TemplateProblem(_("The template repeats the item key %(key)s.") % {"key": item["key"]})
@@ -72,12 +78,14 @@ def instantiate(project, data: dict, release_name: str, start, kind="wave", lang
     release.save()
     tasks: dict[str, Task] = {}
     activities, links = [], []
-    for p_index, phase_data in enumerate(data.get("phases", []), start=1):
-        phase = Phase(
-            project=project, release=release, name=text(phase_data["name"], language)[:200],
-            description=text(phase_data.get("description"), language), order=p_index,
-        )
-        phase.save()
+    for p_index, phase_data in enumerate(_groups(data), start=1):
+        phase = None
+        if not phase_data.get("loose"):
+            phase = Phase(
+                project=project, release=release, name=text(phase_data["name"], language)[:200],
+                description=text(phase_data.get("description"), language), order=p_index,
+            )
+            phase.save()
         gate_data = phase_data.get("gate")
         if gate_data:
             gate = Gate(project=project, phase=phase, name=text(gate_data["name"], language)[:200])
@@ -143,4 +151,9 @@ def plan_as_template(release: Release, name: str) -> dict:
                 ],
             }
         )
-    return {"key": "saved", "version": 1, "name": name, "description": "", "phases": phases}
+    loose = [
+        {"key": keys[t.pk], "name": t.name, "description": t.description, "kind": t.kind,
+         "duration": t.duration, "depends_on": links.get(t.pk, [])}
+        for t in Task.objects.filter(release=release, phase=None).order_by("order", "number")
+    ]
+    return {"key": "saved", "version": 1, "name": name, "description": "", "phases": phases, "items": loose}

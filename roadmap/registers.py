@@ -120,6 +120,29 @@ class BaselineRegister(Register):
     detail_extra_template = "roadmap/_baseline_compare.html"
 
     @classmethod
+    def form_class(cls):
+        base = super().form_class()
+
+        class BaselineForm(base):
+            """A baseline added here freezes its release's current dates, as "Save baseline" does."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.creating = self.instance.pk is None
+                if not self.creating:
+                    self.fields["release"].disabled = True  # the items are that release's dates
+
+            def _save_m2m(self):  # runs once the new row is saved (generic create view, imports)
+                from .services import freeze_dates
+
+                super()._save_m2m()
+                if self.creating:
+                    freeze_dates(self.instance)
+                    self.creating = False
+
+        return BaselineForm
+
+    @classmethod
     def detail_context(cls, obj, access):
         from .services import compare_with_baseline
 

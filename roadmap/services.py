@@ -36,14 +36,17 @@ def plan_of(release: Release):
     """The release's tasks and links as schedule inputs, and its computed schedule."""
     tasks = list(Task.objects.filter(release=release).select_related("phase", "owner"))
     links = [
-        schedule.Link(d.predecessor_id, d.successor_id, d.lag)
-        for d in Dependency.objects.filter(successor__release=release)
+        schedule.Link(predecessor, successor, lag)
+        for predecessor, successor, lag in Dependency.objects.filter(successor__release=release).values_list(
+            "predecessor_id", "successor_id", "lag"
+        )
     ]
+    has_predecessor = {link.successor for link in links}  # a set: one lookup per task, not a scan of the links
     activities = [
         schedule.Activity(
             t.pk,
             0 if t.kind == ItemKind.MILESTONE else t.duration,
-            earliest_start=t.planned_start if not any(link.successor == t.pk for link in links) else None,
+            earliest_start=t.planned_start if t.pk not in has_predecessor else None,
             milestone=t.kind == ItemKind.MILESTONE,
         )
         for t in tasks
@@ -73,14 +76,19 @@ def reschedule(release: Release, user=None) -> int:
 def take_baseline(release: Release, name: str, user=None, note: str = "") -> Baseline:
     baseline = Baseline(project=release.project, release=release, name=name, note=note, taken_by=user)
     baseline.save()
+    freeze_dates(baseline)
+    return baseline
+
+
+def freeze_dates(baseline: Baseline):
+    """Write the baseline's items: the current dates of every task of its release."""
     BaselineItem.objects.bulk_create(
         BaselineItem(
             baseline=baseline, task=t, number=t.number, name=t.name, kind=t.kind, start=t.planned_start,
             finish=t.planned_finish,
         )
-        for t in Task.objects.filter(release=release)
+        for t in Task.objects.filter(release_id=baseline.release_id)
     )
-    return baseline
 
 
 @dataclass
@@ -132,13 +140,17 @@ def computed_rag(tasks, baseline_finish: dict | None = None) -> str:
     return schedule.rag(max_slip, overdue)
 
 
-def release_status(release: Release) -> dict:
-    """Per phase and for the release: computed RAG, the override (with its reason) and what shows."""
-    tasks = list(Task.objects.filter(release=release))
+def release_status(release: Release, tasks: list | None = None) -> dict:
+    """Per phase and for the release: computed RAG, the override (with its reason) and what shows.
+
+    `tasks`: the release's tasks when the caller has them already (from plan_of), to skip a query.
+    """
+    if tasks is None:
+        tasks = list(Task.objects.filter(release=release).select_related("owner"))  # pages show the owner
     latest = release.baselines.order_by("-created").first()
     base = dict(latest.items.exclude(task=None).values_list("task_id", "finish")) if latest else {}
     phases = []
-    for phase in Phase.objects.filter(release=release).order_by("order", "pk"):
+    for phase in Phase.objects.filter(release=release).select_related("gate").order_by("order", "pk"):
         own = [t for t in tasks if t.phase_id == phase.pk]
         computed = computed_rag(own, base)
         phases.append({"phase": phase, "computed": computed, "shown": phase.rag_override or computed, "tasks": own})
@@ -190,7 +202,14 @@ def implement_change(change: ChangeRequest, apply_schedule: bool, user=None) -> 
         task = Task.objects.select_for_update().get(pk=change.affected_task_id)
         task.duration = max(1, task.duration + change.impact_days) if task.kind != ItemKind.MILESTONE else 0
         if task.kind == ItemKind.MILESTONE:
-            task.planned_start = schedule.add_workdays(task.planned_start, change.impact_days)
+            # A milestone takes no time: it moves. Its links place one that waits for others
+            # (rescheduling would put it straight back), so those links wait the impact longer.
+            waits_for = list(Dependency.objects.select_for_update().filter(successor=task))
+            for link in waits_for:
+                link.lag += change.impact_days
+                save_versioned(link, link.version)
+            if not waits_for:
+                task.planned_start = schedule.add_workdays(task.planned_start, change.impact_days)
         save_versioned(task, task.version)
         reschedule(task.release, user)
         baseline = take_baseline(task.release, _("After %(ref)s") % {"ref": change.ref}, user)

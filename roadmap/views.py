@@ -7,15 +7,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from projectcrm.core.access import project_access
+from projectcrm.core.services import EditConflict
 
-from . import charts, gates, methodology, services
-from .choices import ReleaseKind, TaskStatus, Vote
-from .models import ChangeRequest, Gate, GateCriterion, PlanTemplate, Release
+from . import charts, gates, methodology, mspdi, schedule, services
+from .choices import Rag, ReleaseKind, TaskStatus, Vote
+from .forms import MoveTaskForm, MspdiImportForm, export_release, move_task
+from .models import ChangeRequest, Dependency, Gate, GateCriterion, PlanTemplate, Release, Task
+
+# An import names at most this many of its changes as messages, then counts the rest.
+MAX_IMPORT_WARNINGS = 25
 
 
 class TemplateChoiceForm(forms.Form):
@@ -63,9 +68,7 @@ def release_for(request, project, pk, action="view"):
     return access, get_object_or_404(Release, pk=pk, project=access.project)
 
 
-@login_required
-def plan(request, project, pk):
-    access, release = release_for(request, project, pk)
+def plan_context(access, release) -> dict:
     tasks, links, result = services.plan_of(release)
     status = services.release_status(release)
     slots = result.items
@@ -74,12 +77,100 @@ def plan(request, project, pk):
         items = sorted(row["tasks"], key=lambda t: (t.planned_start, t.order, t.number))
         phases.append({**row, "items": [{"task": t, "slot": slots[t.pk]} for t in items]})
     loose = [{"task": t, "slot": slots[t.pk]} for t in tasks if t.phase_id is None]
+    return {
+        "project": access.project, "access": access, "area": "roadmap", "release": release, "status": status,
+        "phases": phases, "loose": loose, "finish": result.finish, "critical": result.critical_path,
+        "can_change": access.can("roadmap", "change"), "title": str(release), "rag_labels": dict(Rag.choices),
+    }
+
+
+@login_required
+def plan(request, project, pk):
+    access, release = release_for(request, project, pk)
+    return render(request, "roadmap/plan.html", plan_context(access, release))
+
+
+@login_required
+@require_POST
+def task_move(request, project, pk):
+    """Move a task to another start date and its successors after it (from a plan row).
+
+    With htmx the refreshed plan body is the answer; without JavaScript, a redirect to the plan."""
+    access = project_access(request.user, project, "roadmap", "change")
+    task = get_object_or_404(Task.objects.select_related("release"), pk=pk, project=access.project)
+    form = MoveTaskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("%(task)s was not moved: choose a date.") % {"task": task.ref})
+    else:
+        wanted = form.cleaned_data["start"]
+        try:
+            moved_task, moved = move_task(task, wanted, form.cleaned_data["version"])
+        except EditConflict as conflict:
+            text = _("Not saved: someone else changed this record while you were editing it.")
+            if conflict.by:
+                text += " " + _("Last change by %(who)s.") % {"who": conflict.by}
+            messages.error(request, text + " " + _("The plan below shows the current dates."))
+        except schedule.CycleError:
+            messages.error(request, _("%(task)s was not moved: the release's links form a loop.") % {"task": task.ref})
+        else:
+            start = moved_task.planned_start
+            if start != schedule.roll_forward(wanted):
+                messages.warning(
+                    request,
+                    _("%(task)s cannot start before %(date)s: it waits for other tasks.") % {"task": task.ref, "date": start},
+                )
+            messages.success(
+                request,
+                ngettext(
+                    "%(task)s now starts on %(date)s; %(n)d task after it moved.",
+                    "%(task)s now starts on %(date)s; %(n)d tasks after it moved.",
+                    moved,
+                ) % {"task": task.ref, "date": start, "n": moved},
+            )
+    if request.htmx:
+        return render(request, "roadmap/_plan_body.html", plan_context(access, task.release))
+    return redirect("roadmap:plan", project=access.project.pk, pk=task.release_id)
+
+
+@login_required
+def release_export_mspdi(request, project, pk):
+    """The release as a Microsoft Project XML file (MS Project 2010 and later, ProjectLibre)."""
+    access, release = release_for(request, project, pk)
+    response = HttpResponse(export_release(release), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{release.ref}.xml"'
+    return response
+
+
+@login_required
+def release_import_mspdi(request, project):
+    """A new release from a Microsoft Project or ProjectLibre XML file: phases, tasks, links."""
+    access = project_access(request.user, project, "roadmap", "change")
+    form = MspdiImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release, warnings = form.save(access.project)
+        except mspdi.MspdiError as problem:
+            form.add_error("file", _("“%(file)s”: %(problem)s") % {"file": form.cleaned_data["file"].name, "problem": problem})
+        else:
+            messages.success(
+                request,
+                _("%(release)s created from “%(file)s”: %(phases)d phases, %(tasks)d tasks, %(links)d links.") % {
+                    "release": release, "file": form.cleaned_data["file"].name, "phases": release.phases.count(),
+                    "tasks": release.tasks.count(), "links": Dependency.objects.filter(successor__release=release).count(),
+                },
+            )
+            for warning in warnings[:MAX_IMPORT_WARNINGS]:
+                messages.warning(request, warning)
+            if len(warnings) > MAX_IMPORT_WARNINGS:
+                messages.warning(
+                    request, _("… and %(n)d more changes of the same kinds.") % {"n": len(warnings) - MAX_IMPORT_WARNINGS}
+                )
+            return redirect("roadmap:plan", project=access.project.pk, pk=release.pk)
     return render(
-        request, "roadmap/plan.html",
+        request, "roadmap/import_mspdi.html",
         {
-            "project": access.project, "access": access, "area": "roadmap", "release": release, "status": status,
-            "phases": phases, "loose": loose, "finish": result.finish, "critical": result.critical_path,
-            "can_change": access.can("roadmap", "change"), "title": str(release),
+            "project": access.project, "access": access, "area": "roadmap", "form": form,
+            "title": _("Import from MS Project / ProjectLibre"), "max_mb": f"{mspdi.MAX_BYTES / 1048576:g}",
         },
     )
 
@@ -121,6 +212,30 @@ def save_as_template(request, project, pk):
     return redirect("roadmap:plan", project=access.project.pk, pk=release.pk)
 
 
+# Fonts that hold the reader's script first (installed on Debian, Windows, macOS), so Chinese labels
+# get their regional glyph forms on screen and in a downloaded SVG.
+CHART_FONTS = {
+    "zh-hans": "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif",
+    "zh-hant": "Noto Sans CJK TC, Source Han Sans TC, Microsoft JhengHei, PingFang TC, sans-serif",
+}
+# Date ticks without English month names, from days to years as the reader zooms.
+CHINESE_DATE_TICKS = [
+    {"dtickrange": [None, 28 * 24 * 3600 * 1000], "value": "%-m月%-d日"},
+    {"dtickrange": ["M1", "M12"], "value": "%Y年%-m月"},
+    {"dtickrange": ["M12", None], "value": "%Y年"},
+]
+
+
+def localise_chart(figure, language: str | None):
+    """Fonts and date ticks of a plotly figure for a Chinese reader; English stays as built."""
+    language = (language or "").lower()
+    if not language.startswith("zh"):
+        return
+    key = "zh-hant" if language in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") else "zh-hans"
+    figure.update_layout(font={"family": CHART_FONTS[key]}, hoverlabel={"font": {"family": CHART_FONTS[key]}})
+    figure.update_xaxes(tickformatstops=CHINESE_DATE_TICKS)
+
+
 @login_required
 def gantt(request, project, pk=None):
     """The Gantt chart of one release, or of the whole project when no release is given."""
@@ -132,13 +247,14 @@ def gantt(request, project, pk=None):
     status = request.GET.get("status", "")
     data = charts.gantt_data(list(releases), owner=owner, status=status)
     figure = charts.gantt_figure(data, today=timezone.localdate())
+    localise_chart(figure, get_language())
     return render(
         request, "roadmap/gantt.html",
         {
             "project": access.project, "access": access, "area": "roadmap", "release": releases.first() if pk else None,
             "chart_html": charts.figure_html(figure), "uses_plotly": True, "data": data,
             "owners": data.owners, "owner": owner, "status": status, "title": _("Gantt"),
-            "statuses": TaskStatus.choices,
+            "statuses": TaskStatus.choices, "filename": f"gantt-{releases.first().ref}" if pk else "gantt",
         },
     )
 

@@ -20,14 +20,52 @@ class ProjectForm(forms.ModelForm):
             "objectives": forms.Textarea(attrs={"rows": 4}),
         }
 
+    # Only when creating: the project's first release, planned from a methodology template.
+    methodology = forms.ChoiceField(
+        label=_("Start from methodology"), required=False,
+        help_text=_(
+            "Phases, tasks, milestones, links and gates of the first release come from the template, dated from the "
+            "project's start date (today when it is empty)."
+        ),
+    )
+    first_release = forms.CharField(label=_("Name of the first release"), max_length=200, required=False, initial=_("Pilot"))
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["sponsor"].queryset = User.objects.filter(memberships__project=self.instance).distinct()
             self.fields["sponsor"].label_from_instance = lambda u: u.get_full_name() or u.username
             self.fields["version"].initial = self.instance.version
+            self.fields.pop("methodology")
+            self.fields.pop("first_release")
         else:
             self.fields.pop("sponsor")
+            from roadmap import methodology
+            from roadmap.models import PlanTemplate
+
+            saved = [(f"saved:{pk}", name) for pk, name in PlanTemplate.objects.values_list("pk", "name")]
+            self.fields["methodology"].choices = [("", _("None: start empty"))] + methodology.choices() + saved
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("methodology") and not (cleaned.get("first_release") or "").strip():
+            self.add_error("first_release", _("Name the first release."))
+        return cleaned
+
+    def methodology_data(self) -> dict | None:
+        """The chosen template's data, or None when the project starts empty."""
+        from roadmap import methodology
+        from roadmap.models import PlanTemplate
+
+        key = self.cleaned_data.get("methodology")
+        if not key:
+            return None
+        if key.startswith("saved:"):
+            template = PlanTemplate.objects.filter(pk=int(key.split(":", 1)[1])).first()
+            if template is None:
+                raise methodology.TemplateProblem(_("That saved template no longer exists."))
+            return template.data
+        return methodology.built_in(key)
 
 
 class AddMemberForm(forms.Form):

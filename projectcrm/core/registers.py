@@ -144,7 +144,7 @@ class Register:
         return [
             f.name
             for f in cls.model._meta.concrete_fields
-            if f.is_relation and f.many_to_one and f.name in names
+            if f.is_relation and (f.many_to_one or f.one_to_one) and f.name in names
         ]
 
     @classmethod

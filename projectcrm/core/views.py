@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -37,16 +37,34 @@ def home(request):
 
 @login_required
 def project_create(request):
+    from roadmap import methodology
+    from roadmap.choices import ReleaseKind
+
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            project = form.save()
-            Membership.objects.create(project=project, user=request.user, role=Role.PROJECT_MANAGER)
-            from projectcrm.governance.services import setup_new_project
+        release = None
+        try:
+            with transaction.atomic():
+                project = form.save()
+                Membership.objects.create(project=project, user=request.user, role=Role.PROJECT_MANAGER)
+                from projectcrm.governance.services import setup_new_project
 
-            setup_new_project(project)
-        messages.success(request, _("Project %(name)s created; you are its project manager.") % {"name": project})
-        return redirect(project)
+                setup_new_project(project)
+                template = form.methodology_data()
+                if template is not None:
+                    release = methodology.instantiate(
+                        project, template, form.cleaned_data["first_release"].strip(),
+                        project.start_date or timezone.localdate(), kind=ReleaseKind.PILOT,
+                        language=translation.get_language(),
+                    )
+        except methodology.TemplateProblem as problem:
+            form.add_error("methodology", str(problem))
+        else:
+            messages.success(request, _("Project %(name)s created; you are its project manager.") % {"name": project})
+            if release is not None:
+                messages.success(request, _("%(release)s planned from the template.") % {"release": release})
+                return redirect("roadmap:plan", project=project.pk, pk=release.pk)
+            return redirect(project)
     return render(request, "core/project_form.html", {"form": form, "title": _("New project")})
 
 

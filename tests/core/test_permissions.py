@@ -157,6 +157,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "roadmap:gate-decide": page(("roadmap", "change", "POST"), rows="roadmap:gates"),
     "roadmap:criterion-check": page(("roadmap", "change", "POST"), rows="gate-criterion"),
     "roadmap:change-action": page(("roadmap", "change", "POST"), rows="roadmap:changes"),
+    "roadmap:release-export-mspdi": page(("roadmap", "view"), rows="roadmap:releases"),
+    "roadmap:release-import-mspdi": page(("roadmap", "change"), ("roadmap", "change", "POST")),
+    "roadmap:task-move": page(("roadmap", "change", "POST"), rows="roadmap:tasks"),
     **register_expectations(REGISTER_PAGES),
 }
 

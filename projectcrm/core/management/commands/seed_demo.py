@@ -28,6 +28,7 @@ from projectcrm.core.models import Membership, Project
 
 SEED_AREAS = [
     "projectcrm.governance.demo",
+    "roadmap.demo",
 ]
 
 DEMO_PROJECT_NAME = "Lumen Frames CRM rollout"
