@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from . import schedule
+from . import schedule, services
 from .choices import ItemKind, TaskStatus
 from .models import BaselineItem, Dependency, Task
 
@@ -51,7 +51,7 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
         for row in Task.objects.filter(release_id__in=release_ids)
         .order_by("release__start_date", "release_id", "phase__order", "planned_start", "order", "number")
         .values(
-            "pk", "number", "name", "kind", "duration", "planned_start", "planned_finish", "status",
+            "pk", "number", "name", "kind", "duration", "planned_start", "start_no_earlier_than", "planned_finish", "status",
             "percent_complete", "release_id", "release__name", "phase__name", "owner__username",
             "owner__first_name", "owner__last_name",
         )
@@ -75,13 +75,7 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
         own = by_release.get(release.pk, [])
         keys = {t.pk for t in own}
         links = [schedule.Link(p, s, lag) for p, s, lag in deps if s in keys]
-        has_pred = {link.successor for link in links}
-        activities = [
-            schedule.Activity(t.pk, 0 if t.kind == ItemKind.MILESTONE else t.duration,
-                              earliest_start=None if t.pk in has_pred else t.planned_start,
-                              milestone=t.kind == ItemKind.MILESTONE)
-            for t in own
-        ]
+        activities = services.activities_for(own, links)
         if activities:
             result = schedule.schedule(activities, links, release.start_date)
             critical |= {k for k, slot in result.items.items() if slot.critical}

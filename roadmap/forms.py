@@ -5,7 +5,6 @@ into an `mspdi.Plan` and a `Plan` into a new release, and carries what MSPDI has
 task being a deliverable) in a custom text field named "ProjectCRM kind".
 """
 
-import datetime
 import xml.etree.ElementTree as ET
 
 from defusedxml import ElementTree as SafeET
@@ -13,8 +12,6 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from projectcrm.core.services import save_versioned
 
 from . import mspdi, schedule
 from .choices import ItemKind, ReleaseKind, TaskStatus
@@ -261,55 +258,3 @@ def _cut(name: str, warnings: list, uid: int) -> str:
 class MoveTaskForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("New start"), widget=forms.DateInput(attrs={"type": "date"}))
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-
-def downstream(key, links: list[schedule.Link]) -> set:
-    """Every task that waits for `key`, directly or through others."""
-    successors: dict = {}
-    for link in links:
-        successors.setdefault(link.predecessor, []).append(link.successor)
-    found, stack = set(), [key]
-    while stack:
-        for successor in successors.get(stack.pop(), []):
-            if successor not in found:
-                found.add(successor)
-                stack.append(successor)
-    return found
-
-
-@transaction.atomic
-def move_task(task: Task, start: datetime.date, seen_version: int) -> tuple[Task, int]:
-    """Start a task on another day (no earlier than the tasks it waits for allow) and move every
-    task waiting for it to its earliest dates; other tasks keep theirs. Returns the task and how
-    many successors moved. Raises core.services.EditConflict when the task changed since
-    `seen_version` (nothing is saved then)."""
-    tasks = {t.pk: t for t in Task.objects.select_for_update().filter(release_id=task.release_id)}
-    links = [
-        schedule.Link(d.predecessor_id, d.successor_id, d.lag)
-        for d in Dependency.objects.filter(successor__release_id=task.release_id, predecessor__release_id=task.release_id)
-    ]
-    after = downstream(task.pk, links)
-    activities = [
-        schedule.Activity(
-            key,
-            0 if t.kind == ItemKind.MILESTONE else t.duration,
-            # The moved task starts where asked; tasks not waiting for it stay where they are.
-            earliest_start=start if key == task.pk else (None if key in after else t.planned_start),
-            milestone=t.kind == ItemKind.MILESTONE,
-        )
-        for key, t in tasks.items()
-    ]
-    project_start = min([task.release.start_date, start, *(t.planned_start for t in tasks.values())])
-    result = schedule.schedule(activities, links, project_start)
-    moving = tasks[task.pk]
-    moving.planned_start = result.items[task.pk].early_start
-    save_versioned(moving, seen_version)
-    moved = 0
-    for key in after:
-        other = tasks[key]
-        if other.planned_start != result.items[key].early_start:
-            other.planned_start = result.items[key].early_start
-            save_versioned(other, other.version)
-            moved += 1
-    return moving, moved
-

@@ -102,6 +102,8 @@ class Task(Numbered, ProjectScoped):
         on_delete=models.SET_NULL, related_name="+",
     )
     planned_start = models.DateField(_("planned start"))
+    # Set when someone moves the task by hand: scheduling from the links never starts it earlier.
+    start_no_earlier_than = models.DateField(_("start no earlier than"), null=True, blank=True)
     duration = models.PositiveIntegerField(_("duration (working days)"), default=1)
     planned_finish = models.DateField(_("planned finish"), editable=False)
     effort_hours = models.DecimalField(_("effort (hours)"), max_digits=8, decimal_places=1, null=True, blank=True)
@@ -202,6 +204,18 @@ class Baseline(ProjectScoped):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """A new baseline freezes its release's current dates, whichever page or API saves it."""
+        from django.db import transaction
+
+        creating = self._state.adding
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if creating and not self.items.exists():
+                from .services import freeze_dates
+
+                freeze_dates(self)
 
 
 class BaselineItem(models.Model):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from projectcrm.core.registers import Register
 
 from .choices import TASK_FINISHED, ChangeStatus, GateStatus
-from .models import Baseline, ChangeRequest, Dependency, Gate, Phase, Release, Task
+from .models import Baseline, ChangeRequest, Dependency, Gate, GateCriterion, Phase, Release, Task
 
 
 class ReleaseRegister(Register):
@@ -18,7 +18,10 @@ class ReleaseRegister(Register):
     search_fields = ["name", "scope", "business_goals"]
     form_fields = ["name", "kind", "scope", "business_goals", "start_date", "status", "rag_override", "rag_reason"]
     ordering = ["start_date", "number"]
-    list_actions = [("release-from-template", _("Add release from template"), "change")]
+    list_actions = [
+        ("release-from-template", _("Add release from template"), "change"),
+        ("release-import-mspdi", _("Import from MS Project"), "change"),
+    ]
     detail_extra_template = "roadmap/_release_links.html"
 
 
@@ -53,7 +56,7 @@ class TaskRegister(Register):
     filter_fields = ["release", "phase", "kind", "status", "owner"]
     search_fields = ["name", "description"]
     form_fields = [
-        "release", "phase", "name", "description", "kind", "owner", "owner_stakeholder", "planned_start",
+        "release", "phase", "name", "description", "kind", "owner", "owner_stakeholder", "planned_start", "start_no_earlier_than",
         "duration", "effort_hours", "percent_complete", "actual_start", "actual_finish", "status", "evidence", "order",
     ]
     ordering = ["planned_start", "order", "number"]
@@ -119,26 +122,19 @@ class BaselineRegister(Register):
     ordering = ["-created"]
     detail_extra_template = "roadmap/_baseline_compare.html"
 
+    # A baseline is a snapshot taken in the app (its items are the dates at that moment), so it is
+    # not created from a file; the model freezes the dates whichever page or API saves it.
+    importable = False
+
     @classmethod
     def form_class(cls):
         base = super().form_class()
 
         class BaselineForm(base):
-            """A baseline added here freezes its release's current dates, as "Save baseline" does."""
-
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
-                self.creating = self.instance.pk is None
-                if not self.creating:
+                if self.instance.pk is not None:
                     self.fields["release"].disabled = True  # the items are that release's dates
-
-            def _save_m2m(self):  # runs once the new row is saved (generic create view, imports)
-                from .services import freeze_dates
-
-                super()._save_m2m()
-                if self.creating:
-                    freeze_dates(self.instance)
-                    self.creating = False
 
         return BaselineForm
 
@@ -173,6 +169,17 @@ class GateRegister(Register):
         return {"review": gate_review(obj), "vote_choices": Vote.choices}
 
 
+class CriterionRegister(Register):
+    model = GateCriterion
+    area = "roadmap"
+    slug = "criteria"
+    list_columns = ["text", "gate", "kind", "threshold", "met", "order"]
+    filter_fields = ["gate", "kind", "met"]
+    search_fields = ["text", "note"]
+    form_fields = ["gate", "text", "kind", "threshold", "met", "note", "order"]
+    ordering = ["gate", "order"]
+
+
 def waiting_changes(queryset, project):
     return queryset.filter(status__in=[ChangeStatus.SUBMITTED, ChangeStatus.ASSESSED])
 
@@ -205,5 +212,6 @@ REGISTERS = [
     DependencyRegister,
     BaselineRegister,
     GateRegister,
+    CriterionRegister,
     ChangeRequestRegister,
 ]

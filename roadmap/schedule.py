@@ -418,3 +418,17 @@ def rag(
     if max_slip_days <= amber_after and overdue_items == 0:
         return GREEN
     return AMBER
+
+
+def downstream(key, links: Iterable[Link]) -> set:
+    """Every task that waits for `key`, directly or through others."""
+    successors: dict = {}
+    for link in links:
+        successors.setdefault(link.predecessor, []).append(link.successor)
+    found, stack = set(), [key]
+    while stack:
+        for successor in successors.get(stack.pop(), []):
+            if successor not in found:
+                found.add(successor)
+                stack.append(successor)
+    return found

@@ -32,27 +32,62 @@ def would_form_loop(predecessor: Task, successor: Task, exclude=None) -> str:
     return _("This link would make the tasks wait for each other in a loop: %(loop)s.") % {"loop": " → ".join(names)}
 
 
-def plan_of(release: Release):
-    """The release's tasks and links as schedule inputs, and its computed schedule."""
-    tasks = list(Task.objects.filter(release=release).select_related("phase", "owner"))
-    links = [
+def activities_for(tasks, links) -> list:
+    """Schedule inputs of a release's tasks.
+
+    A task that waits for nothing is anchored at its planned start; any task may carry a
+    "start no earlier than" date (set when someone moves it by hand), which scheduling from the
+    links respects. Everything else starts as early as its links allow.
+    """
+    has_predecessor = {link.successor for link in links}  # a set: one lookup per task
+    activities = []
+    for t in tasks:
+        anchors = [d for d in (t.start_no_earlier_than, None if t.pk in has_predecessor else t.planned_start) if d]
+        activities.append(
+            schedule.Activity(
+                t.pk,
+                0 if t.kind == ItemKind.MILESTONE else t.duration,
+                earliest_start=max(anchors) if anchors else None,
+                milestone=t.kind == ItemKind.MILESTONE,
+            )
+        )
+    return activities
+
+
+def release_links(release_ids) -> list:
+    return [
         schedule.Link(predecessor, successor, lag)
-        for predecessor, successor, lag in Dependency.objects.filter(successor__release=release).values_list(
+        for predecessor, successor, lag in Dependency.objects.filter(successor__release_id__in=release_ids).values_list(
             "predecessor_id", "successor_id", "lag"
         )
     ]
-    has_predecessor = {link.successor for link in links}  # a set: one lookup per task, not a scan of the links
-    activities = [
-        schedule.Activity(
-            t.pk,
-            0 if t.kind == ItemKind.MILESTONE else t.duration,
-            earliest_start=t.planned_start if t.pk not in has_predecessor else None,
-            milestone=t.kind == ItemKind.MILESTONE,
-        )
-        for t in tasks
-    ]
-    result = schedule.schedule(activities, links, release.start_date)
+
+
+def plan_of(release: Release):
+    """The release's tasks and links as schedule inputs, and its computed schedule."""
+    tasks = list(Task.objects.filter(release=release).select_related("phase", "owner"))
+    links = release_links([release.pk])
+    result = schedule.schedule(activities_for(tasks, links), links, release.start_date)
     return tasks, links, result
+
+
+@transaction.atomic
+def move_task(task: Task, start, seen_version: int) -> tuple[Task, int]:
+    """Start a task no earlier than `start` and move the tasks waiting for it accordingly.
+
+    The date becomes the task's "start no earlier than"; the release is then scheduled from its
+    links, so the task lands on `start` unless its predecessors need it later. Returns the task and
+    how many other tasks moved. Raises EditConflict when the task changed since `seen_version`.
+    """
+    task.start_no_earlier_than = schedule.roll_forward(start)
+    task.planned_start = task.start_no_earlier_than
+    save_versioned(task, seen_version)
+    before = dict(Task.objects.filter(release_id=task.release_id).values_list("pk", "planned_start"))
+    reschedule(task.release)
+    after = dict(Task.objects.filter(release_id=task.release_id).values_list("pk", "planned_start"))
+    task.refresh_from_db()
+    moved = sum(1 for pk, day in after.items() if pk != task.pk and before.get(pk) != day)
+    return task, moved
 
 
 @transaction.atomic
@@ -75,8 +110,7 @@ def reschedule(release: Release, user=None) -> int:
 @transaction.atomic
 def take_baseline(release: Release, name: str, user=None, note: str = "") -> Baseline:
     baseline = Baseline(project=release.project, release=release, name=name, note=note, taken_by=user)
-    baseline.save()
-    freeze_dates(baseline)
+    baseline.save()  # the model freezes the release's dates when a baseline is first saved
     return baseline
 
 

@@ -16,7 +16,7 @@ from projectcrm.core.services import EditConflict
 
 from . import charts, gates, methodology, mspdi, schedule, services
 from .choices import Rag, ReleaseKind, TaskStatus, Vote
-from .forms import MoveTaskForm, MspdiImportForm, export_release, move_task
+from .forms import MoveTaskForm, MspdiImportForm, export_release
 from .models import ChangeRequest, Dependency, Gate, GateCriterion, PlanTemplate, Release, Task
 
 # An import names at most this many of its changes as messages, then counts the rest.
@@ -104,7 +104,7 @@ def task_move(request, project, pk):
     else:
         wanted = form.cleaned_data["start"]
         try:
-            moved_task, moved = move_task(task, wanted, form.cleaned_data["version"])
+            moved_task, moved = services.move_task(task, wanted, form.cleaned_data["version"])
         except EditConflict as conflict:
             text = _("Not saved: someone else changed this record while you were editing it.")
             if conflict.by:

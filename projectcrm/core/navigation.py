@@ -19,6 +19,7 @@ HIDDEN = {
     "governance:workstreams",
     "roadmap:phases",
     "roadmap:dependencies",
+    "roadmap:criteria",
 }
 
 

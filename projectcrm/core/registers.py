@@ -112,6 +112,8 @@ class Register:
     detail_extra_template: str | None = None
     # A template included above the list table (charts, summaries).
     list_extra_template: str | None = None
+    # False for registers whose rows must be made in the app (no import pages).
+    importable = True
     # Columns computed by queryset() annotations: {name: (label, TextChoices or None)}
     annotated_columns: dict = {}
 
