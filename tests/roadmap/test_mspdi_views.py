@@ -242,8 +242,7 @@ def test_moving_a_task_later_moves_the_tasks_after_it(pm_client, book_release):
     assert successor.planned_start > untouched[successor.pk]
     assert any("now starts on" in m for m in texts(response))
     # Tasks that do not wait for it keep their dates.
-    from roadmap.schedule import downstream
-    from roadmap.schedule import Link
+    from roadmap.schedule import Link, downstream
 
     links = [Link(d.predecessor_id, d.successor_id) for d in Dependency.objects.filter(successor__release=book_release)]
     after = downstream(task.pk, links)
