@@ -198,6 +198,8 @@ def main(argv: list[str]) -> int:
         print(f"BENCH_SIZE must be one of {', '.join(SIZES)}", file=sys.stderr)
         return 2
     selectors = argv
+    # The benchmarks use the app's database (SQLite by default): bring its schema up to date first.
+    call_command("migrate", verbosity=0)
     bench = Bench(size, selectors)
     ran = False
     for name, fn in BENCHMARKS.items():

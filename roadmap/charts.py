@@ -32,6 +32,7 @@ class GanttRow:
     percent: int
     base_start: datetime.date | None = None
     base_finish: datetime.date | None = None
+    summary: bool = False  # a phase: spans its shown tasks
 
 
 @dataclass
@@ -104,7 +105,36 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
     shown = {r.key for r in data.rows}
     data.links = [(p, s) for p, s, _lag in deps if p in shown and s in shown]
     data.owners = sorted(owners)
+    data.rows = with_phase_rows(data.rows, several_releases=len(releases) > 1)
     return data
+
+
+def with_phase_rows(rows: list, several_releases: bool) -> list:
+    """Put a summary row before each phase's tasks, spanning them (rows come grouped by phase)."""
+    result, group = [], []
+
+    def flush():
+        if group and group[0].phase:
+            first = group[0]
+            label = f"▸ {first.release} · {first.phase}" if several_releases else f"▸ {first.phase}"
+            days = sum((r.finish - r.start).days + 1 for r in group)
+            done = sum(((r.finish - r.start).days + 1) * r.percent for r in group)
+            result.append(
+                GanttRow(
+                    key=f"phase:{first.release}:{first.phase}", label=label, release=first.release, phase=first.phase,
+                    start=min(r.start for r in group), finish=max(r.finish for r in group), milestone=False,
+                    critical=False, status="", owner="", percent=round(done / days) if days else 0, summary=True,
+                )
+            )
+        result.extend(group)
+        group.clear()
+
+    for row in rows:
+        if group and (row.release, row.phase) != (group[0].release, group[0].phase):
+            flush()
+        group.append(row)
+    flush()
+    return result
 
 
 def _bar(rows, name, colour, y_offset=0.0, width=0.6, baseline=False):
@@ -116,7 +146,8 @@ def _bar(rows, name, colour, y_offset=0.0, width=0.6, baseline=False):
         # Inclusive finish: the bar ends at the end of the finish day.
         lengths.append(((finish - start).days + 1) * DAY_MS)
         ys.append(row.label)
-        texts.append(f"{row.label}<br>{start:%Y-%m-%d} – {finish:%Y-%m-%d}<br>{row.owner} · {row.status} · {row.percent}%")
+        detail = f"{row.percent}%" if row.summary else f"{row.owner} · {row.status} · {row.percent}%"
+        texts.append(f"{row.label}<br>{start:%Y-%m-%d} – {finish:%Y-%m-%d}<br>{detail}")
     return go.Bar(
         name=name, orientation="h", base=starts, x=lengths, y=ys, width=width, offset=y_offset if y_offset else None,
         marker={"color": colour}, hovertext=texts, hoverinfo="text",
@@ -126,16 +157,20 @@ def _bar(rows, name, colour, y_offset=0.0, width=0.6, baseline=False):
 def gantt_figure(data: GanttData, today: datetime.date) -> go.Figure:
     rows = data.rows
     fig = go.Figure()
-    normal = [r for r in rows if not r.milestone and not r.critical]
-    crit = [r for r in rows if not r.milestone and r.critical]
-    with_base = [r for r in rows if not r.milestone and r.base_start]
+    tasks = [r for r in rows if not r.summary]
+    phases = [r for r in rows if r.summary]
+    normal = [r for r in tasks if not r.milestone and not r.critical]
+    crit = [r for r in tasks if not r.milestone and r.critical]
+    with_base = [r for r in tasks if not r.milestone and r.base_start]
+    if phases:
+        fig.add_trace(_bar(phases, _("Phase"), "#0f172a", width=0.3))
     if with_base:
         fig.add_trace(_bar(with_base, _("Baseline"), "#cbd5e1", width=0.25, y_offset=0.15, baseline=True))
     if normal:
         fig.add_trace(_bar(normal, _("Planned"), "#3b82f6", width=0.45, y_offset=-0.3))
     if crit:
         fig.add_trace(_bar(crit, _("Critical path"), "#dc2626", width=0.45, y_offset=-0.3))
-    marks = [r for r in rows if r.milestone]
+    marks = [r for r in tasks if r.milestone]
     if marks:
         fig.add_trace(
             go.Scatter(

@@ -70,7 +70,7 @@ def release_for(request, project, pk, action="view"):
 
 def plan_context(access, release) -> dict:
     tasks, links, result = services.plan_of(release)
-    status = services.release_status(release)
+    status = services.release_status(release, tasks=tasks)
     slots = result.items
     phases = []
     for row in status["phases"]:
