@@ -180,6 +180,12 @@ def roadmap(bench: Bench):
             services.plan_of(large)
             timings.append((time.perf_counter() - started) * 1000)
         yield "roadmap_critical_path_ms", f"{statistics.median(timings):.1f}", "ms"
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            services.plan_of(large)
+        yield "roadmap_critical_path_queries", len(captured), "queries"
     for page, name in (("gantt", "gantt-release"), ("plan", "plan")):
         if bench.wants(f"roadmap_{page}"):
             yield f"roadmap_{page}_ms", f"{bench.median_ms(url(name, large)):.1f}", "ms"
