@@ -107,6 +107,7 @@ class Task(Numbered, ProjectScoped):
     duration = models.PositiveIntegerField(_("duration (working days)"), default=1)
     planned_finish = models.DateField(_("planned finish"), editable=False)
     effort_hours = models.DecimalField(_("effort (hours)"), max_digits=8, decimal_places=1, null=True, blank=True)
+    # xgettext:no-python-format
     percent_complete = models.PositiveSmallIntegerField(_("% complete"), default=0)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
