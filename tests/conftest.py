@@ -76,3 +76,22 @@ def client_for(users):
 @pytest.fixture
 def pm_client(client_for):
     return client_for("pm")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run (Playwright drives Debian's /usr/bin/chromium).
+
+    Playwright's sync API runs an event loop in the test thread, so Django's ORM calls made in
+    fixtures and assertions need DJANGO_ALLOW_ASYNC_UNSAFE (bin/test sets it too).
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_support import CHROMIUM, LAUNCH_ARGS
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            yield launched
+            launched.close()

@@ -3,7 +3,6 @@ log through the preview and exports XLSX. Playwright drives Debian's headless Ch
 
 import io
 import os
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -13,33 +12,12 @@ from django.contrib.auth import get_user_model
 from projectcrm.core.choices import Role
 from projectcrm.core.models import Membership, Project
 from projectcrm.governance.models import Issue
+from tests.browser_support import BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "screenshots"))
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (bin/test installs it)"),
-]
+pytestmark = BROWSER_MARKS
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ Playwright drives Debian's headless Chromium (same launch as test_foundation_bro
 
 import datetime
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,34 +12,13 @@ from django.contrib.auth import get_user_model
 
 from projectcrm.core.models import Project
 from roadmap.models import Baseline, Release, Task
+from tests.browser_support import BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", "screenshots"))
 MOVED_TASK = "评估和比较CRM方案"  # step 3 of the 26, with successors
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (bin/test installs it)"),
-]
+pytestmark = BROWSER_MARKS
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

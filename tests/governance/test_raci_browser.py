@@ -2,8 +2,6 @@
 place, the status block out of band, and a cell someone else changed meanwhile is not overwritten.
 Playwright drives Debian's headless Chromium, as tests/browser does."""
 
-import shutil
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,41 +9,11 @@ from django.contrib.auth import get_user_model
 from projectcrm.core.choices import Role
 from projectcrm.core.models import Membership, Project
 from projectcrm.governance.models import RaciAssignment, Stakeholder, Workstream
+from tests.browser_support import BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (bin/test installs it)"),
-]
+pytestmark = BROWSER_MARKS
 
 
-@pytest.fixture(scope="module")
-def async_unsafe_allowed():
-    """Playwright's sync API runs an event loop in this thread, so Django's ORM calls made here (in
-    fixtures and assertions) need DJANGO_ALLOW_ASYNC_UNSAFE; bin/test sets it for the whole run."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser(async_unsafe_allowed):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
