@@ -40,9 +40,10 @@ class GanttData:
     rows: list = field(default_factory=list)
     links: list = field(default_factory=list)  # (predecessor key, successor key)
     owners: list = field(default_factory=list)
+    phases: list = field(default_factory=list)  # phase names, for the filter
 
 
-def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
+def gantt_data(releases, owner: str = "", status: str = "", phase: str = "") -> GanttData:
     """Rows of the Gantt for some releases: planned dates, latest baseline dates, critical flags."""
     data = GanttData()
     release_ids = [r.pk for r in releases]
@@ -92,6 +93,8 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
             continue
         if status and t.status != status:
             continue
+        if phase and (t.phase__name or "") != phase:
+            continue
         b = base.get(t.pk)
         data.rows.append(
             GanttRow(
@@ -105,6 +108,7 @@ def gantt_data(releases, owner: str = "", status: str = "") -> GanttData:
     shown = {r.key for r in data.rows}
     data.links = [(p, s) for p, s, _lag in deps if p in shown and s in shown]
     data.owners = sorted(owners)
+    data.phases = list(dict.fromkeys(t.phase__name for t in tasks if t.phase__name))
     data.rows = with_phase_rows(data.rows, several_releases=len(releases) > 1)
     return data
 

@@ -245,7 +245,8 @@ def gantt(request, project, pk=None):
         releases = releases.filter(pk=get_object_or_404(releases, pk=pk).pk)
     owner = request.GET.get("owner", "")
     status = request.GET.get("status", "")
-    data = charts.gantt_data(list(releases), owner=owner, status=status)
+    phase = request.GET.get("phase", "")
+    data = charts.gantt_data(list(releases), owner=owner, status=status, phase=phase)
     figure = charts.gantt_figure(data, today=timezone.localdate())
     localise_chart(figure, get_language())
     return render(
@@ -254,6 +255,7 @@ def gantt(request, project, pk=None):
             "project": access.project, "access": access, "area": "roadmap", "release": releases.first() if pk else None,
             "chart_html": charts.figure_html(figure), "uses_plotly": True, "data": data,
             "owners": data.owners, "owner": owner, "status": status, "title": _("Gantt"),
+            "phases": data.phases, "phase": phase,
             "statuses": TaskStatus.choices, "filename": f"gantt-{releases.first().ref}" if pk else "gantt",
         },
     )

@@ -504,3 +504,12 @@ def test_instantiate_refuses_a_template_with_a_loop(project):
     with pytest.raises(methodology.TemplateProblem, match="loop"):
         methodology.instantiate(project, data, "Bad", BOOK_START)
     assert not Release.objects.exists()
+
+
+def test_gantt_filters_by_phase(pm_client, project, book_release):
+    phase = book_release.phases.order_by("order").first()
+    response = pm_client.get(rurl("gantt-release", project, pk=book_release.pk) + f"?phase={phase.name}")
+    rows = [r for r in response.context["data"].rows if not r.summary]
+    assert rows and {r.phase for r in rows} == {phase.name}
+    assert len(rows) == phase.tasks.count()
+    assert phase.name in response.context["phases"]
