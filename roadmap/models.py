@@ -83,6 +83,16 @@ class Phase(ProjectScoped):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.pk and self.release_id:
+            before = Phase.objects.filter(pk=self.pk).values_list("release_id", flat=True).first()
+            if before is not None and before != self.release_id and self.tasks.exists():
+                raise ValidationError(
+                    {"release": _("A phase with tasks stays in its release; create a phase in the other release instead.")}
+                )
+
 
 class Task(Numbered, ProjectScoped):
     """A deliverable, task or milestone of a phase."""
@@ -146,6 +156,14 @@ class Task(Numbered, ProjectScoped):
             raise ValidationError({"duration": _("Only milestones have a duration of 0.")})
         if self.phase_id and self.release_id and self.phase.release_id != self.release_id:
             raise ValidationError({"phase": _("This phase belongs to another release.")})
+        if self.pk and self.release_id:
+            before = Task.objects.filter(pk=self.pk).values_list("release_id", flat=True).first()
+            if before is not None and before != self.release_id and (
+                self.predecessor_links.exists() or self.successor_links.exists()
+            ):
+                raise ValidationError(
+                    {"release": _("Remove this task's dependencies before moving it to another release.")}
+                )
 
     def compute(self):
         from . import schedule
@@ -189,6 +207,20 @@ class Dependency(ProjectScoped):
     def __str__(self):
         return f"{self.predecessor.ref} → {self.successor.ref}"
 
+    def clean(self):
+        """The rules hold for pages, imports and the API alike: same release, no loop."""
+        from django.core.exceptions import ValidationError
+
+        if not (self.predecessor_id and self.successor_id):
+            return
+        if self.predecessor.release_id != self.successor.release_id:
+            raise ValidationError(_("Both tasks must belong to the same release."))
+        from .services import would_form_loop
+
+        loop = would_form_loop(self.predecessor, self.successor, exclude=self.pk)
+        if loop:
+            raise ValidationError(loop)
+
 
 class Baseline(ProjectScoped):
     """A frozen copy of a release's dates, to compare the current plan against."""
@@ -207,20 +239,57 @@ class Baseline(ProjectScoped):
         return self.name
 
     def save(self, *args, **kwargs):
-        """A new baseline freezes its release's current dates, whichever page or API saves it."""
+        """A new baseline freezes its release's current dates, whichever page or API saves it.
+
+        A restored one (from "Deleted rows") gets its own dates back from history instead.
+        """
         from django.db import transaction
 
         creating = self._state.adding
         with transaction.atomic():
             super().save(*args, **kwargs)
-            if creating and not self.items.exists():
+            if creating and not getattr(self, "restoring", False) and not self.items.exists():
                 from .services import freeze_dates
 
                 freeze_dates(self)
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.pk:
+            before = Baseline.objects.filter(pk=self.pk).values_list("release_id", flat=True).first()
+            if before is not None and before != self.release_id:
+                raise ValidationError({"release": _("A baseline keeps the release it was taken of.")})
+
+    def after_restore(self):
+        """Bring back the dates the baseline held when it was deleted."""
+        import datetime
+
+        from simple_history.utils import bulk_create_with_history
+
+        last = self.history.filter(history_type="-").order_by("-history_date").first()
+        if last is None:
+            return
+        # The items deleted with the baseline's latest deletion (they go in the same moment).
+        window = last.history_date - datetime.timedelta(minutes=1)
+        deleted = BaselineItem.history.filter(baseline_id=self.pk, history_type="-", history_date__gte=window)
+        live_tasks = set(Task.objects.filter(pk__in=[r.task_id for r in deleted]).values_list("pk", flat=True))
+        bulk_create_with_history(
+            [
+                BaselineItem(
+                    baseline=self, task_id=row.task_id if row.task_id in live_tasks else None,
+                    number=row.number, name=row.name, kind=row.kind, start=row.start, finish=row.finish,
+                )
+                for row in deleted
+            ],
+            BaselineItem,
+        )
+
 
 class BaselineItem(models.Model):
     """A task's dates in a baseline. Written once with the baseline, never edited."""
+
+    history = HistoricalRecords()  # so a deleted baseline can be restored with its dates
 
     baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="items")
     task = models.ForeignKey(Task, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -88,27 +88,31 @@ class DependencyRegister(Register):
     form_fields = ["predecessor", "successor", "lag"]
     ordering = ["predecessor__number"]
 
+    # Same release and no loop: Dependency.clean() (pages, imports, API). A file's rows are also
+    # checked together, since two rows can close a loop that neither closes alone.
+
     @classmethod
-    def form_class(cls):
-        base = super().form_class()
+    def validate_batch(cls, rows) -> dict:
+        """{row number: message} for rows of one import that together would form a loop."""
+        from . import schedule
 
-        class DependencyForm(base):
-            def clean(self):
-                from django.core.exceptions import ValidationError
-
-                from .services import would_form_loop
-
-                cleaned = super().clean()
-                pred, succ = cleaned.get("predecessor"), cleaned.get("successor")
-                if pred and succ:
-                    if pred.release_id != succ.release_id:
-                        raise ValidationError(_("Both tasks must belong to the same release."))
-                    loop = would_form_loop(pred, succ, exclude=self.instance.pk)
-                    if loop:
-                        raise ValidationError(loop)
-                return cleaned
-
-        return DependencyForm
+        new = {}
+        for number, obj in rows:
+            new[number] = obj
+        changed = {obj.pk for obj in new.values() if obj.pk}
+        release_ids = {obj.successor.release_id for obj in new.values()}
+        links = [
+            schedule.Link(d.predecessor_id, d.successor_id, d.lag)
+            for d in Dependency.objects.filter(successor__release_id__in=release_ids).exclude(pk__in=changed)
+        ]
+        links += [schedule.Link(obj.predecessor_id, obj.successor_id, obj.lag) for obj in new.values()]
+        keys = {k for link in links for k in (link.predecessor, link.successor)}
+        cycle = schedule.find_cycle(keys, links)
+        if not cycle:
+            return {}
+        pairs = set(zip(cycle, cycle[1:], strict=False))
+        message = _("These rows together make tasks wait for each other in a loop.")
+        return {n: str(message) for n, obj in new.items() if (obj.predecessor_id, obj.successor_id) in pairs}
 
 
 class BaselineRegister(Register):

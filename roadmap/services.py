@@ -55,11 +55,12 @@ def activities_for(tasks, links) -> list:
 
 
 def release_links(release_ids) -> list:
+    """Links within the releases (both ends inside: a link across releases is not scheduled)."""
     return [
         schedule.Link(predecessor, successor, lag)
-        for predecessor, successor, lag in Dependency.objects.filter(successor__release_id__in=release_ids).values_list(
-            "predecessor_id", "successor_id", "lag"
-        )
+        for predecessor, successor, lag in Dependency.objects.filter(
+            successor__release_id__in=release_ids, predecessor__release_id__in=release_ids
+        ).values_list("predecessor_id", "successor_id", "lag")
     ]
 
 
@@ -116,12 +117,17 @@ def take_baseline(release: Release, name: str, user=None, note: str = "") -> Bas
 
 def freeze_dates(baseline: Baseline):
     """Write the baseline's items: the current dates of every task of its release."""
-    BaselineItem.objects.bulk_create(
-        BaselineItem(
-            baseline=baseline, task=t, number=t.number, name=t.name, kind=t.kind, start=t.planned_start,
-            finish=t.planned_finish,
-        )
-        for t in Task.objects.filter(release_id=baseline.release_id)
+    from simple_history.utils import bulk_create_with_history
+
+    bulk_create_with_history(
+        [
+            BaselineItem(
+                baseline=baseline, task=t, number=t.number, name=t.name, kind=t.kind, start=t.planned_start,
+                finish=t.planned_finish,
+            )
+            for t in Task.objects.filter(release_id=baseline.release_id)
+        ],
+        BaselineItem,
     )
 
 

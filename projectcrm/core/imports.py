@@ -142,6 +142,13 @@ def validate_rows(job: ImportJob, register, on_progress=None):
         results.append(RowResult(index, form, errors, instance, shown))
         if on_progress and len(results) % PROGRESS_EVERY == 0:
             on_progress(len(results))
+    if hasattr(register, "validate_batch"):
+        # Rules across rows (a loop closed by two rows): checked once every row is valid alone.
+        valid = [(r.row_number, r.form.instance) for r in results if not r.errors and r.form is not None]
+        for number, message in register.validate_batch(valid).items():
+            for result in results:
+                if result.row_number == number:
+                    result.errors.append({"row": number, "field": _("Row"), "message": message})
     recognised = [h for h, column in zip(headers, columns, strict=False) if column is not None]
     return recognised, results, "", used
 

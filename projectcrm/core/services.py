@@ -200,5 +200,8 @@ def restore_row(history_row):
         if hasattr(obj, "number") and model._default_manager.filter(project=obj.project_id, number=obj.number).exists():
             obj.number = 0  # taken meanwhile (data from before numbers were kept unique): take a new one
         obj.version = (history_row.version or 0) + 1
+        obj.restoring = True  # lets save() tell a restore from a new row
         obj.save(force_insert=True)
+        if hasattr(obj, "after_restore"):
+            obj.after_restore()  # rows that belong to it and went with it (e.g. a baseline's dates)
     return obj

@@ -1,0 +1,104 @@
+"""Rules that hold for every way in (pages, imports, API), and restores that bring data back."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from projectcrm.core import services as core_services
+from roadmap import services
+from roadmap.models import Baseline, Dependency, Phase, Release, Task
+
+D = datetime.date
+
+
+@pytest.fixture
+def two_tasks(project):
+    release = Release.objects.create(project=project, name="Pilot", start_date=D(2026, 3, 2))
+    a = Task.objects.create(project=project, release=release, name="A", planned_start=D(2026, 3, 2), duration=3)
+    b = Task.objects.create(project=project, release=release, name="B", planned_start=D(2026, 3, 5), duration=2)
+    return release, a, b
+
+
+def test_a_dependency_across_releases_or_closing_a_loop_is_refused_by_the_model(project, two_tasks):
+    release, a, b = two_tasks
+    Dependency.objects.create(project=project, predecessor=a, successor=b)
+    with pytest.raises(ValidationError, match="loop"):
+        Dependency(project=project, predecessor=b, successor=a).full_clean()
+    other = Release.objects.create(project=project, name="Wave 2", start_date=D(2026, 6, 1))
+    c = Task.objects.create(project=project, release=other, name="C", planned_start=D(2026, 6, 1), duration=1)
+    with pytest.raises(ValidationError, match="same release"):
+        Dependency(project=project, predecessor=a, successor=c).full_clean()
+
+
+def test_the_api_refuses_a_loop(client_for, project, two_tasks, users):
+    release, a, b = two_tasks
+    Dependency.objects.create(project=project, predecessor=a, successor=b)
+    client = client_for("pm")
+    response = client.post(
+        f"/api/v1/projects/{project.pk}/roadmap/dependencies/",
+        {"predecessor": b.pk, "successor": a.pk, "lag": 0},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert Dependency.objects.count() == 1
+
+
+def test_an_import_whose_rows_close_a_loop_together_saves_nothing(client_for, project, two_tasks):
+    import io
+
+    release, a, b = two_tasks
+    data = f"Predecessor,Successor,Lag (working days)\n{a.ref},{b.ref},0\n{b.ref},{a.ref},0\n".encode()
+    file = io.BytesIO(data)
+    file.name = "links.csv"
+    client = client_for("pm")
+    client.post(f"/p/{project.pk}/roadmap/dependencies/import/", {"file": file})
+    from projectcrm.core.models import ImportJob
+
+    job = ImportJob.objects.get()
+    assert job.status == "invalid", job.row_errors
+    assert any("loop" in e["message"] for e in job.row_errors)
+    assert Dependency.objects.count() == 0
+
+
+def test_a_linked_task_cannot_move_to_another_release(project, two_tasks):
+    release, a, b = two_tasks
+    Dependency.objects.create(project=project, predecessor=a, successor=b)
+    other = Release.objects.create(project=project, name="Wave 2", start_date=D(2026, 6, 1))
+    b.release = other
+    with pytest.raises(ValidationError, match="dependencies"):
+        b.full_clean()
+
+
+def test_a_phase_with_tasks_stays_in_its_release(project, two_tasks):
+    release, a, b = two_tasks
+    phase = Phase.objects.create(project=project, release=release, name="Build")
+    a.phase = phase
+    a.save()
+    phase.release = Release.objects.create(project=project, name="Wave 2", start_date=D(2026, 6, 1))
+    with pytest.raises(ValidationError):
+        phase.full_clean()
+
+
+def test_a_restored_baseline_keeps_the_dates_it_held(project, two_tasks):
+    release, a, b = two_tasks
+    baseline = services.take_baseline(release, "Plan approval")
+    assert baseline.items.count() == 2
+    a.planned_start = D(2026, 3, 16)
+    a.save()
+    baseline_pk = baseline.pk
+    core_services.delete_row(baseline)
+    record = Baseline.history.get(id=baseline_pk, history_type="-")
+    restored = core_services.restore_row(record)
+    dates = {i.task_id: i.start for i in restored.items.all()}
+    assert dates == {a.pk: D(2026, 3, 2), b.pk: D(2026, 3, 5)}
+    comparison = services.compare_with_baseline(restored)
+    assert comparison.max_slip > 0
+
+
+def test_a_baseline_keeps_its_release(project, two_tasks):
+    release, a, b = two_tasks
+    baseline = services.take_baseline(release, "Plan approval")
+    baseline.release = Release.objects.create(project=project, name="Wave 2", start_date=D(2026, 6, 1))
+    with pytest.raises(ValidationError):
+        baseline.full_clean()
