@@ -46,6 +46,30 @@ def choices(language: str | None = None) -> list[tuple[str, str]]:
     return [(key, text(built_in(key)["name"], language)) for key in BUILT_IN]
 
 
+def saved_for(user):
+    """Plans saved as templates from projects the user is a member of."""
+    from .models import PlanTemplate
+
+    return PlanTemplate.objects.filter(project__memberships__user=user).distinct().order_by("name")
+
+
+def template_choices(user, language: str | None = None) -> list[tuple[str, str]]:
+    """The built-in methodologies, then the user's saved plans ("saved:<id>")."""
+    return choices(language) + [(f"saved:{t.pk}", t.name) for t in saved_for(user)]
+
+
+def load(key: str, user) -> dict:
+    """A template's data by its choice key; a saved plan only if the user may see it."""
+    if key.startswith("saved:"):
+        template = saved_for(user).filter(pk=int(key.split(":", 1)[1])).first() if key[6:].isdigit() else None
+        if template is None:
+            raise TemplateProblem(_("That saved template no longer exists."))
+        return template.data
+    if key not in BUILT_IN:
+        raise TemplateProblem(_("Unknown template."))
+    return built_in(key)
+
+
 def _groups(data: dict) -> list[dict]:
     """The template's phases, then its items outside any phase (top-level "items") as a last group."""
     loose = data.get("items") or []

@@ -409,6 +409,10 @@ class PlanTemplate(models.Model):
     data = models.JSONField(_("plan"))
     created_by = models.ForeignKey(USER, verbose_name=_("saved by"), null=True, on_delete=models.SET_NULL, related_name="+")
     source_project = models.CharField(_("saved from"), max_length=200, blank=True)
+    # Who may use it: the members of the project it was saved from (plans name internal work).
+    project = models.ForeignKey(
+        "core.Project", verbose_name=_("project"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     history = HistoricalRecords()
 

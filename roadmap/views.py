@@ -29,23 +29,20 @@ class TemplateChoiceForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ReleaseKind.choices, initial=ReleaseKind.PILOT)
     start = forms.DateField(label=gettext_lazy("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        saved = [(f"saved:{t.pk}", t.name) for t in PlanTemplate.objects.all()]
-        self.fields["template"].choices = methodology.choices() + saved
+        self.user = user
+        self.fields["template"].choices = methodology.template_choices(user)
         self.fields["start"].initial = timezone.localdate()
 
     def template_data(self) -> dict:
-        key = self.cleaned_data["template"]
-        if key.startswith("saved:"):
-            return get_object_or_404(PlanTemplate, pk=int(key.split(":", 1)[1])).data
-        return methodology.built_in(key)
+        return methodology.load(self.cleaned_data["template"], self.user)
 
 
 @login_required
 def release_from_template(request, project):
     access = project_access(request.user, project, "roadmap", "change")
-    form = TemplateChoiceForm(request.POST or None)
+    form = TemplateChoiceForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             release = methodology.instantiate(
@@ -206,7 +203,7 @@ def save_as_template(request, project, pk):
     else:
         PlanTemplate.objects.create(
             name=name[:200], data=methodology.plan_as_template(release, name), created_by=request.user,
-            source_project=access.project.name,
+            source_project=access.project.name, project=access.project,
         )
         messages.success(request, _("The plan is saved as the template “%(name)s”.") % {"name": name})
     return redirect("roadmap:plan", project=access.project.pk, pk=release.pk)

@@ -30,8 +30,9 @@ class ProjectForm(forms.ModelForm):
     )
     first_release = forms.CharField(label=_("Name of the first release"), max_length=200, required=False, initial=_("Pilot"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if self.instance.pk:
             self.fields["sponsor"].queryset = User.objects.filter(memberships__project=self.instance).distinct()
             self.fields["sponsor"].label_from_instance = lambda u: u.get_full_name() or u.username
@@ -41,10 +42,8 @@ class ProjectForm(forms.ModelForm):
         else:
             self.fields.pop("sponsor")
             from roadmap import methodology
-            from roadmap.models import PlanTemplate
 
-            saved = [(f"saved:{pk}", name) for pk, name in PlanTemplate.objects.values_list("pk", "name")]
-            self.fields["methodology"].choices = [("", _("None: start empty"))] + methodology.choices() + saved
+            self.fields["methodology"].choices = [("", _("None: start empty"))] + methodology.template_choices(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -55,17 +54,9 @@ class ProjectForm(forms.ModelForm):
     def methodology_data(self) -> dict | None:
         """The chosen template's data, or None when the project starts empty."""
         from roadmap import methodology
-        from roadmap.models import PlanTemplate
 
         key = self.cleaned_data.get("methodology")
-        if not key:
-            return None
-        if key.startswith("saved:"):
-            template = PlanTemplate.objects.filter(pk=int(key.split(":", 1)[1])).first()
-            if template is None:
-                raise methodology.TemplateProblem(_("That saved template no longer exists."))
-            return template.data
-        return methodology.built_in(key)
+        return methodology.load(key, self.user) if key else None
 
 
 class AddMemberForm(forms.Form):

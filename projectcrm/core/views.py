@@ -40,7 +40,7 @@ def project_create(request):
     from roadmap import methodology
     from roadmap.choices import ReleaseKind
 
-    form = ProjectForm(request.POST or None)
+    form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         release = None
         try:

@@ -326,11 +326,12 @@ def test_a_new_project_without_a_template_has_no_release(pm_client):
     assert not Release.objects.filter(project__name="Plain").exists()
 
 
-def test_a_broken_saved_template_creates_no_project(pm_client):
+def test_a_broken_saved_template_creates_no_project(pm_client, project):
     from roadmap.models import PlanTemplate
 
     broken = PlanTemplate.objects.create(
         name="Broken",
+        project=project,  # saved from a project the manager belongs to, so offered to them
         data={"phases": [{"name": "P", "items": [{"key": "a", "name": "A", "depends_on": [{"key": "missing"}]}]}]},
     )
     response = pm_client.post(

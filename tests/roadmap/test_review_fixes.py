@@ -102,3 +102,17 @@ def test_a_baseline_keeps_its_release(project, two_tasks):
     baseline.release = Release.objects.create(project=project, name="Wave 2", start_date=D(2026, 6, 1))
     with pytest.raises(ValidationError):
         baseline.full_clean()
+
+
+def test_saved_templates_are_offered_only_to_members_of_their_project(client_for, project, other_project):
+    from roadmap.models import PlanTemplate
+
+    mine = PlanTemplate.objects.create(name="Our plan", data={"phases": []}, project=project)
+    theirs = PlanTemplate.objects.create(name="Their plan", data={"phases": []}, project=other_project)
+    page = client_for("pm").get(f"/p/{project.pk}/roadmap/releases/from-template/").content.decode()
+    assert f"saved:{mine.pk}" in page and f"saved:{theirs.pk}" not in page
+    response = client_for("pm").post(
+        f"/p/{project.pk}/roadmap/releases/from-template/",
+        {"template": f"saved:{theirs.pk}", "name": "Copy", "kind": "wave", "start": "2026-03-02"},
+    )
+    assert response.status_code == 200 and not Release.objects.filter(name="Copy").exists()
