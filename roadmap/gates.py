@@ -101,6 +101,20 @@ def tally(gate) -> Tally:
     return result
 
 
+def sponsor_votes(gate) -> bool:
+    """Whether the project's sponsor sits on the steering committee and so can vote."""
+    sponsor = gate.project.sponsor_id
+    return sponsor is not None and sponsor in {u.pk for u in committee(gate.project)}
+
+
+def effective_rule(gate) -> str:
+    """The gate's rule, or a plain majority when it needs a sponsor the committee lacks
+    (otherwise the gate could never pass); the review page says so."""
+    if gate.rule in (GateRule.SPONSOR, GateRule.SPONSOR_AND_MAJORITY) and not sponsor_votes(gate):
+        return GateRule.MAJORITY
+    return gate.rule
+
+
 def rule_met(rule: str, t: Tally) -> bool:
     size = len(t.committee)
     majority = t.yes * 2 > size
@@ -131,13 +145,15 @@ def gate_review(gate) -> dict:
     results = [evaluate(c) for c in gate.criteria.all()]
     t = tally(gate)
     unmet = [r for r in results if not r.met]
+    rule = effective_rule(gate)
     return {
         "results": results,
         "tally": t,
         "unmet": unmet,
-        "rule_met": rule_met(gate.rule, t),
-        "rule_failed": rule_failed(gate.rule, t),
-        "can_pass": rule_met(gate.rule, t) and not unmet,
+        "rule_met": rule_met(rule, t),
+        "rule_failed": rule_failed(rule, t),
+        "can_pass": rule_met(rule, t) and not unmet,
+        "no_sponsor": rule != gate.rule,
     }
 
 

@@ -323,6 +323,14 @@ class Gate(ProjectScoped):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.pk and self.status != GateStatus.OPEN:
+            before = Gate.objects.filter(pk=self.pk).values_list("rule", "phase_id").first()
+            if before and before != (self.rule, self.phase_id):
+                raise ValidationError(_("A decided gate keeps its rule and phase; reopen it first."))
+
 
 class GateCriterion(ProjectScoped):
     gate = models.ForeignKey(Gate, verbose_name=_("gate"), on_delete=models.CASCADE, related_name="criteria")
@@ -340,6 +348,12 @@ class GateCriterion(ProjectScoped):
 
     def __str__(self):
         return self.text
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.gate_id and self.gate.status != GateStatus.OPEN:
+            raise ValidationError(_("The gate is decided: its criteria are part of the record. Reopen it first."))
 
 
 class GateVote(ProjectScoped):
@@ -400,6 +414,19 @@ class ChangeRequest(Numbered, ProjectScoped):
 
     def __str__(self):
         return f"{self.ref} {self.title}"
+
+    FROZEN_WHEN_DECIDED = ("impact_scope", "impact_days", "impact_cost", "impact_risk", "affected_task_id", "release_id")
+
+    def clean(self):
+        """A decided change keeps what the committee decided on."""
+        from django.core.exceptions import ValidationError
+
+        if self.pk and self.status in (ChangeStatus.APPROVED, ChangeStatus.REJECTED, ChangeStatus.IMPLEMENTED):
+            before = ChangeRequest.objects.filter(pk=self.pk).values(*self.FROZEN_WHEN_DECIDED).first()
+            if before and any(before[f] != getattr(self, f) for f in self.FROZEN_WHEN_DECIDED):
+                raise ValidationError(
+                    _("The committee decided on this change as it was: submit a new change request for a different impact.")
+                )
 
 
 class PlanTemplate(models.Model):

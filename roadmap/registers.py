@@ -72,6 +72,23 @@ class TaskRegister(Register):
         return overdue_tasks(queryset, None)
 
     @classmethod
+    def after_save(cls, task, changed: list, user) -> str:
+        """A typed start date holds (it becomes "start no earlier than"); tasks after it follow."""
+        from django.utils.translation import ngettext
+
+        from .services import move_task, reschedule
+
+        if "planned_start" in changed and task.predecessor_links.exists():
+            _task, moved = move_task(task, task.planned_start, task.version)
+        elif {"duration", "planned_start", "kind", "start_no_earlier_than"} & set(changed):
+            moved = reschedule(task.release, user)
+        else:
+            return ""
+        if not moved:
+            return ""
+        return ngettext("%(n)d task after it moved.", "%(n)d tasks after it moved.", moved) % {"n": moved}
+
+    @classmethod
     def detail_context(cls, obj, access):
         return {
             "predecessors": obj.predecessor_links.select_related("predecessor"),

@@ -138,6 +138,7 @@ class Comparison:
     removed: list = field(default_factory=list)
     max_slip: int = 0
     milestones: list = field(default_factory=list)
+    finish_variance: int = 0  # working days the release's finish moved against the baseline
 
 
 def compare_with_baseline(baseline: Baseline) -> Comparison:
@@ -162,6 +163,10 @@ def compare_with_baseline(baseline: Baseline) -> Comparison:
         if task.kind == ItemKind.MILESTONE:
             comparison.milestones.append(row)
     comparison.removed = [items[k] for k in report.removed if k in items] + gone
+    # Schedule variance: how many working days later (positive) the release now finishes.
+    base_end = max((i.finish for i in baseline.items.all()), default=None)
+    now_end = max((t.planned_finish for t in tasks.values()), default=None)
+    comparison.finish_variance = schedule.workdays_between(base_end, now_end) if base_end and now_end else 0
     return comparison
 
 

@@ -60,6 +60,14 @@ def release_from_template(request, project):
     )
 
 
+def conflict_text(conflict: EditConflict) -> str:
+    """The standard message when someone else saved the same row a moment earlier."""
+    text = _("Not saved: someone else changed this record while you were editing it.")
+    if conflict.by:
+        text += " " + _("Last change by %(who)s.") % {"who": conflict.by}
+    return text
+
+
 def release_for(request, project, pk, action="view"):
     access = project_access(request.user, project, "roadmap", action)
     return access, get_object_or_404(Release, pk=pk, project=access.project)
@@ -103,10 +111,7 @@ def task_move(request, project, pk):
         try:
             moved_task, moved = services.move_task(task, wanted, form.cleaned_data["version"])
         except EditConflict as conflict:
-            text = _("Not saved: someone else changed this record while you were editing it.")
-            if conflict.by:
-                text += " " + _("Last change by %(who)s.") % {"who": conflict.by}
-            messages.error(request, text + " " + _("The plan below shows the current dates."))
+            messages.error(request, conflict_text(conflict) + " " + _("The plan below shows the current dates."))
         except schedule.CycleError:
             messages.error(request, _("%(task)s was not moved: the release's links form a loop.") % {"task": task.ref})
         else:
@@ -176,8 +181,12 @@ def release_import_mspdi(request, project):
 @require_POST
 def reschedule(request, project, pk):
     access, release = release_for(request, project, pk, "change")
-    moved = services.reschedule(release, request.user)
-    messages.success(request, _("%(n)d tasks moved to their earliest dates.") % {"n": moved})
+    try:
+        moved = services.reschedule(release, request.user)
+    except EditConflict as conflict:
+        messages.error(request, conflict_text(conflict))
+    else:
+        messages.success(request, _("%(n)d tasks moved to their earliest dates.") % {"n": moved})
     return redirect("roadmap:plan", project=access.project.pk, pk=release.pk)
 
 
@@ -312,6 +321,8 @@ def gate_decide(request, project, pk):
     access, gate = gate_for(request, project, pk, "change")
     try:
         outcome = gates.decide(gate)
+    except EditConflict as conflict:
+        messages.error(request, conflict_text(conflict))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -362,6 +373,8 @@ def change_action(request, project, pk, action):
             raise ValueError(_("Unknown action."))
     except PermissionDenied:
         raise
+    except EditConflict as conflict:
+        messages.error(request, conflict_text(conflict))
     except ValueError as exc:
         messages.error(request, str(exc))
     else:

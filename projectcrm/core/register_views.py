@@ -227,6 +227,11 @@ class FormView(RegisterMixin, TemplateView):
             fresh.is_bound = True
             return self.render_form(fresh, conflict=conflict)
         form.save_m2m()
+        if hasattr(self.register, "after_save"):
+            # Knock-on effects of the edit (e.g. tasks after a longer task move), one history row each.
+            note = self.register.after_save(obj, form.changed_data, request.user)
+            if note:
+                messages.info(request, note)
         messages.success(request, _("%(what)s saved.") % {"what": str(obj)})
         return redirect(self.url("detail", pk=obj.pk))
 

@@ -116,3 +116,58 @@ def test_saved_templates_are_offered_only_to_members_of_their_project(client_for
         {"template": f"saved:{theirs.pk}", "name": "Copy", "kind": "wave", "start": "2026-03-02"},
     )
     assert response.status_code == 200 and not Release.objects.filter(name="Copy").exists()
+
+
+def test_a_decided_change_keeps_its_impact(project, two_tasks, users):
+    from roadmap.choices import ChangeStatus
+    from roadmap.models import ChangeRequest
+
+    release, a, b = two_tasks
+    change = ChangeRequest.objects.create(
+        project=project, title="Configurator", description="Add it", release=release, impact_days=2,
+        affected_task=a, status=ChangeStatus.APPROVED,
+    )
+    change.impact_days = 40
+    with pytest.raises(ValidationError, match="new change request"):
+        change.full_clean()
+    change.impact_days = 2
+    change.title = "Configurator for moulding variants"
+    change.full_clean()  # wording may still be corrected
+
+
+def test_a_decided_gate_keeps_its_rule_and_criteria(project, two_tasks):
+    from roadmap.choices import GateRule, GateStatus
+    from roadmap.models import Gate, GateCriterion
+
+    release, a, b = two_tasks
+    phase = Phase.objects.create(project=project, release=release, name="Build")
+    gate = Gate.objects.create(project=project, phase=phase, name="Build complete", status=GateStatus.PASSED)
+    criterion = GateCriterion.objects.create(project=project, gate=gate, text="Configured")
+    gate.rule = GateRule.MAJORITY
+    with pytest.raises(ValidationError):
+        gate.full_clean()
+    criterion.text = "Changed after the decision"
+    with pytest.raises(ValidationError, match="decided"):
+        criterion.full_clean()
+
+
+def test_a_gate_needing_a_sponsor_passes_on_a_majority_when_the_committee_has_none(project, two_tasks, users):
+    from roadmap import gates
+    from roadmap.choices import GateRule, Vote
+    from roadmap.models import Gate
+
+    release, a, b = two_tasks
+    phase = Phase.objects.create(project=project, release=release, name="Build")
+    gate = Gate.objects.create(project=project, phase=phase, name="Build complete", rule=GateRule.SPONSOR_AND_MAJORITY)
+    assert project.sponsor_id is None
+    gates.cast_vote(gate, users["steering"], Vote.GO, "", "")
+    review = gates.gate_review(gate)
+    assert review["no_sponsor"] and review["can_pass"]
+
+
+def test_the_comparison_reports_the_release_finish_variance(project, two_tasks):
+    release, a, b = two_tasks
+    baseline = services.take_baseline(release, "Plan approval")
+    b.duration = 5  # finish moves from Fri 6 Mar to Wed 11 Mar: 3 working days later
+    b.save()
+    assert services.compare_with_baseline(baseline).finish_variance == 3
