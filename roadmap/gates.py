@@ -197,3 +197,17 @@ def decide(gate) -> str:
     gate.decided_on = timezone.localdate()
     save_versioned(gate, gate.version)
     return gate.status
+
+
+@transaction.atomic
+def reopen(gate):
+    """Open a gate that did not pass, for another review; its votes are cleared (kept in history)."""
+    gate = Gate.objects.select_for_update().get(pk=gate.pk)
+    if gate.status != GateStatus.FAILED:
+        raise ValidationError(_("Only a gate that did not pass can be reopened."))
+    for vote in gate.votes.all():
+        vote.delete()
+    gate.status = GateStatus.OPEN
+    gate.decided_on = None
+    save_versioned(gate, gate.version)
+    return gate

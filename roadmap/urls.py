@@ -21,6 +21,7 @@ urlpatterns = [
     path("gantt/", views.gantt, name="gantt"),
     path("gates/<int:pk>/vote/", views.gate_vote, name="gate-vote"),
     path("gates/<int:pk>/decide/", views.gate_decide, name="gate-decide"),
+    path("gates/<int:pk>/reopen/", views.gate_reopen, name="gate-reopen"),
     path("gates/criteria/<int:pk>/", views.criterion_check, name="criterion-check"),
     re_path(r"^changes/(?P<pk>[0-9]+)/(?P<action>assess|approve|reject|implement)/$", views.change_action, name="change-action"),
     *register_urls(REGISTERS),

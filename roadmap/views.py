@@ -333,6 +333,22 @@ def gate_decide(request, project, pk):
 
 @login_required
 @require_POST
+def gate_reopen(request, project, pk):
+    access, gate = gate_for(request, project, pk, "change")
+    try:
+        gates.reopen(gate)
+    except EditConflict as conflict:
+        messages.error(request, conflict_text(conflict))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The gate is open again for a new review."))
+    return redirect("roadmap:gates-detail", project=access.project.pk, pk=gate.pk)
+
+
+@login_required
+@require_POST
 def criterion_check(request, project, pk):
     """Mark a manual criterion met or not, with its evidence note."""
     access = project_access(request.user, project, "roadmap", "change")

@@ -158,6 +158,7 @@ EXPECTATIONS: dict[str, Expect] = {
     # Voting needs only the right to see the roadmap; the view then accepts committee members only.
     "roadmap:gate-vote": page(("roadmap", "view", "POST"), rows="roadmap:gates"),
     "roadmap:gate-decide": page(("roadmap", "change", "POST"), rows="roadmap:gates"),
+    "roadmap:gate-reopen": page(("roadmap", "change", "POST"), rows="roadmap:gates"),
     "roadmap:criterion-check": page(("roadmap", "change", "POST"), rows="gate-criterion"),
     "roadmap:change-action": page(("roadmap", "change", "POST"), rows="roadmap:changes"),
     "roadmap:release-export-mspdi": page(("roadmap", "view"), rows="roadmap:releases"),

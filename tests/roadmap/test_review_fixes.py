@@ -171,3 +171,20 @@ def test_the_comparison_reports_the_release_finish_variance(project, two_tasks):
     b.duration = 5  # finish moves from Fri 6 Mar to Wed 11 Mar: 3 working days later
     b.save()
     assert services.compare_with_baseline(baseline).finish_variance == 3
+
+
+def test_a_gate_that_did_not_pass_can_be_reopened(client_for, project, two_tasks, users):
+    from roadmap import gates
+    from roadmap.choices import GateRule, GateStatus, Vote
+    from roadmap.models import Gate
+
+    release, a, b = two_tasks
+    phase = Phase.objects.create(project=project, release=release, name="Build")
+    gate = Gate.objects.create(project=project, phase=phase, name="Build complete", rule=GateRule.MAJORITY)
+    gates.cast_vote(gate, users["steering"], Vote.NO_GO, "Not ready", "")
+    assert gates.decide(gate) == GateStatus.FAILED
+    response = client_for("pm").post(f"/p/{project.pk}/roadmap/gates/{gate.pk}/reopen/")
+    assert response.status_code == 302
+    gate.refresh_from_db()
+    assert gate.status == GateStatus.OPEN and gate.votes.count() == 0
+    assert gate.history.count() == 3  # created, decided, reopened
