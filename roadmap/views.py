@@ -1,13 +1,12 @@
 """Roadmap pages beyond the generic registers: plan, Gantt, templates, baselines, gates, changes."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,28 +14,13 @@ from projectcrm.core.access import project_access
 from projectcrm.core.services import EditConflict
 
 from . import charts, gates, methodology, mspdi, schedule, services
-from .choices import Rag, ReleaseKind, TaskStatus, Vote
-from .forms import MoveTaskForm, MspdiImportForm, export_release
+from .choices import Rag, TaskStatus
+from .forms import MoveTaskForm, MspdiImportForm, TemplateChoiceForm, VoteForm
+from .interchange import export_release
 from .models import ChangeRequest, Dependency, Gate, GateCriterion, PlanTemplate, Release, Task
 
 # An import names at most this many of its changes as messages, then counts the rest.
 MAX_IMPORT_WARNINGS = 25
-
-
-class TemplateChoiceForm(forms.Form):
-    template = forms.ChoiceField(label=gettext_lazy("Template"))
-    name = forms.CharField(label=gettext_lazy("Release name"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ReleaseKind.choices, initial=ReleaseKind.PILOT)
-    start = forms.DateField(label=gettext_lazy("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.fields["template"].choices = methodology.template_choices(user)
-        self.fields["start"].initial = timezone.localdate()
-
-    def template_data(self) -> dict:
-        return methodology.load(self.cleaned_data["template"], self.user)
 
 
 @login_required
@@ -282,14 +266,6 @@ def milestones_ics(request, project, pk):
 
 
 # --- Gates -------------------------------------------------------------------------------------
-
-
-class VoteForm(forms.Form):
-    decision = forms.ChoiceField(label=gettext_lazy("Decision"), choices=Vote.choices)
-    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    conditions = forms.CharField(
-        label=gettext_lazy("Conditions (one per line)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
 
 
 def gate_for(request, project, pk, action="view"):

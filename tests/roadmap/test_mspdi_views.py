@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from projectcrm.core.models import Project
 from roadmap import methodology, mspdi
-from roadmap.forms import PHASE_UID_OFFSET
+from roadmap.interchange import PHASE_UID_OFFSET
 from roadmap.models import Dependency, Phase, Release, Task
 
 FIXTURE = Path(__file__).parent / "fixtures" / "projectlibre_plan.xml"
