@@ -310,7 +310,7 @@ class RestoreView(RegisterMixin, View):
             history_type="-",
         )
         try:
-            obj = services.restore_row(record)
+            obj = services.restore_with_dependants(record)
         except services.RestoreBlocked as blocked:
             messages.error(request, str(blocked))
             return redirect(self.url("deleted"))

@@ -205,3 +205,36 @@ def restore_row(history_row):
         if hasattr(obj, "after_restore"):
             obj.after_restore()  # rows that belong to it and went with it (e.g. a baseline's dates)
     return obj
+
+
+def restore_with_dependants(history_row, window_seconds: int = 60):
+    """Restore a row and the rows its deletion took with it (cascaded in the same moment).
+
+    Children come back in the order of the model's relations, each with its own children; a child
+    still waiting for another parent (a dependency between two tasks) comes back with that parent.
+    Returns the restored row.
+    """
+    import datetime
+
+    from django.db import models
+
+    obj = restore_row(history_row)
+    deleted_at = history_row.history_date
+    earliest = deleted_at - datetime.timedelta(seconds=window_seconds)
+    for relation in obj._meta.related_objects:
+        if relation.on_delete is not models.CASCADE or not (relation.one_to_many or relation.one_to_one):
+            continue
+        child = relation.related_model
+        if not hasattr(child, "history") or child._meta.auto_created:
+            continue
+        rows = child.history.filter(
+            **{relation.field.attname: obj.pk}, history_type="-", history_date__gte=earliest, history_date__lte=deleted_at
+        ).order_by("history_id")
+        for row in rows:
+            if child._default_manager.filter(pk=row.id).exists():
+                continue
+            try:
+                restore_with_dependants(row, window_seconds)
+            except RestoreBlocked:
+                continue  # comes back with its other parent
+    return obj

@@ -302,3 +302,35 @@ def test_an_import_that_crashes_is_marked_failed(pm_client, project, monkeypatch
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.FAILED
     assert "crash.csv" in job.file_error
+
+
+def test_restoring_a_row_brings_back_what_its_deletion_took(client_for, project):
+    from projectcrm.governance.models import CommunicationItem, CommunicationLog
+
+    pm = client_for("pm")
+    item = CommunicationItem.objects.create(project=project, deliverable="Weekly status", audience="Team")
+    entries = [CommunicationLog.objects.create(project=project, item=item, summary=f"Sent {n}") for n in range(3)]
+    pm.post(f"/p/{project.pk}/governance/communications/{item.pk}/delete/")
+    assert not CommunicationLog.objects.exists()
+    record = CommunicationItem.history.get(id=item.pk, history_type="-")
+    pm.post(f"/p/{project.pk}/governance/communications/deleted/{record.history_id}/restore/")
+    assert sorted(CommunicationLog.objects.values_list("pk", flat=True)) == sorted(e.pk for e in entries)
+
+
+def test_restoring_a_release_brings_back_its_phases_tasks_and_links(client_for, project):
+    import datetime
+
+    from roadmap.models import Dependency, Phase, Release, Task
+
+    pm = client_for("pm")
+    release = Release.objects.create(project=project, name="Pilot", start_date=datetime.date(2026, 3, 2))
+    phase = Phase.objects.create(project=project, release=release, name="Build")
+    a = Task.objects.create(project=project, release=release, phase=phase, name="A", planned_start=datetime.date(2026, 3, 2), duration=2)
+    b = Task.objects.create(project=project, release=release, phase=phase, name="B", planned_start=datetime.date(2026, 3, 4), duration=2)
+    Dependency.objects.create(project=project, predecessor=a, successor=b)
+    pm.post(f"/p/{project.pk}/roadmap/releases/{release.pk}/delete/")
+    assert not Task.objects.exists()
+    record = Release.history.get(id=release.pk, history_type="-")
+    pm.post(f"/p/{project.pk}/roadmap/releases/deleted/{record.history_id}/restore/")
+    assert Task.objects.filter(phase=phase).count() == 2
+    assert Dependency.objects.filter(predecessor=a, successor=b).exists()
