@@ -225,8 +225,10 @@ def restore_with_dependants(history_row, window_seconds: int = 60):
         if relation.on_delete is not models.CASCADE or not (relation.one_to_many or relation.one_to_one):
             continue
         child = relation.related_model
-        if not hasattr(child, "history") or child._meta.auto_created:
-            continue
+        from .models import ProjectScoped
+
+        if not issubclass(child, ProjectScoped):
+            continue  # e.g. a baseline's dates, which the baseline restores itself (after_restore)
         rows = child.history.filter(
             **{relation.field.attname: obj.pk}, history_type="-", history_date__gte=earliest, history_date__lte=deleted_at
         ).order_by("history_id")
