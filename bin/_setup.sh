@@ -59,7 +59,8 @@ Install them as root (sudo apt-get install ${missing[*]}) and run this command a
   fi
 }
 
-# CJK fonts (Chinese in PDFs), harfbuzz subsetting (fast PDF font embedding), gettext (messages).
-APP_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 gettext)
-# Chromium for the browser tests (Playwright drives /usr/bin/chromium), poppler for PDF checks.
-TEST_PACKAGES=(chromium poppler-utils)
+# CJK fonts (Chinese in PDFs), harfbuzz subsetting (fast PDF font embedding), gettext (messages),
+# chromium (kaleido draws the charts of a PDF as SVG in it; Playwright drives it in the browser tests).
+APP_PACKAGES=(fonts-noto-cjk libharfbuzz-subset0 gettext chromium)
+# poppler for PDF checks (pdftotext, pdffonts).
+TEST_PACKAGES=(poppler-utils)

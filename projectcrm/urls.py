@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from evaluation import api as evaluation_api
 from projectcrm.core import views as core
 from projectcrm.core.api import api_urls
 
@@ -14,6 +15,7 @@ project_patterns = [
     path("reports/activity/", core.activity, name="activity"),
     path("governance/", include("projectcrm.governance.urls")),
     path("roadmap/", include("roadmap.urls")),
+    path("evaluation/", include("evaluation.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +26,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(evaluation_api.urlpatterns)),
     path("api/v1/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -20,6 +20,9 @@ HIDDEN = {
     "roadmap:phases",
     "roadmap:dependencies",
     "roadmap:criteria",
+    "evaluation:categories",
+    "evaluation:assignments",
+    "evaluation:costs",
 }
 
 

@@ -8,6 +8,7 @@ from importlib import import_module
 
 AREA_APPS = [
     "roadmap",
+    "evaluation",
     "projectcrm.governance",
 ]
 

@@ -205,31 +205,37 @@ def write_csv(headers: list[str], rows: Iterable[list]) -> bytes:
 
 
 def write_xlsx(title: str, headers: list[str], rows: Iterable[list]) -> bytes:
+    return write_xlsx_sheets([(title, headers, rows)])
+
+
+def write_xlsx_sheets(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> bytes:
+    """A workbook of several sheets: (title, headers, rows) each; cells neutralised as in CSV."""
     import openpyxl
     from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
     bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = openpyxl.cell.WriteOnlyCell(sheet, value=neutralise(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        out = []
-        for value in row:
-            value = neutralise(value)
-            if isinstance(value, str):
-                # openpyxl would also treat a leading "=" as a formula; neutralise() removed it,
-                # and the explicit string type keeps numbers-as-text as text.
-                cell = openpyxl.cell.WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                out.append(cell)
-            else:
-                out.append(value)
-        sheet.append(out)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31] or "Sheet1")
+        header_cells = []
+        for header in headers:
+            cell = openpyxl.cell.WriteOnlyCell(sheet, value=neutralise(header))
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            out = []
+            for value in row:
+                value = neutralise(value)
+                if isinstance(value, str):
+                    # openpyxl would also treat a leading "=" as a formula; neutralise() removed it,
+                    # and the explicit string type keeps numbers-as-text as text.
+                    cell = openpyxl.cell.WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    out.append(cell)
+                else:
+                    out.append(value)
+            sheet.append(out)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

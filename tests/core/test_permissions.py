@@ -79,6 +79,14 @@ PUBLIC_POST = Expect("public", (Check(None, "view", "POST"),))
 
 # Every register of every area, one line each. A register missing here fails the walk.
 REGISTER_PAGES = [
+    ("evaluation", "evaluations"),
+    ("evaluation", "candidates"),
+    ("evaluation", "categories"),
+    ("evaluation", "criteria"),
+    ("evaluation", "team"),
+    ("evaluation", "assignments"),
+    ("evaluation", "costs"),
+    ("evaluation", "references"),
     ("roadmap", "releases"),
     ("roadmap", "phases"),
     ("roadmap", "tasks"),
@@ -164,6 +172,32 @@ EXPECTATIONS: dict[str, Expect] = {
     "roadmap:release-export-mspdi": page(("roadmap", "view"), rows="roadmap:releases"),
     "roadmap:release-import-mspdi": page(("roadmap", "change"), ("roadmap", "change", "POST")),
     "roadmap:task-move": page(("roadmap", "change", "POST"), rows="roadmap:tasks"),
+    # Evaluation: lead-only actions answer allowed roles with a message and a redirect, not 403.
+    "evaluation:scoring": page(("evaluation", "view"), rows="evaluation:evaluations"),
+    "evaluation:round-open": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
+    "evaluation:round": page(("evaluation", "view"), rows="evaluation-round"),
+    "evaluation:round-close": page(("evaluation", "change", "POST"), rows="evaluation-round"),
+    "evaluation:round-reopen": page(("evaluation", "change", "POST"), rows="evaluation-round"),
+    "evaluation:scoresheet": page(("evaluation", "view"), rows="evaluation-round"),
+    "evaluation:score-save": page(("evaluation", "change", "POST"), rows="evaluation-round"),
+    "evaluation:evaluator-scores": page(("evaluation", "view"), rows="evaluation-round"),
+    "evaluation:consensus-save": page(("evaluation", "change", "POST"), rows="evaluation-round"),
+    "evaluation:consensus-accept": page(("evaluation", "change", "POST"), rows="evaluation-round"),
+    "evaluation:readmit": page(("evaluation", "change", "POST"), rows="evaluation:candidates"),
+    "evaluation:tco": page(("evaluation", "view"), rows="evaluation:evaluations"),
+    "evaluation:results": page(("evaluation", "view"), rows="evaluation:evaluations"),
+    "evaluation:decide": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
+    "evaluation:report": page(("evaluation", "view"), rows="evaluation:evaluations"),
+    "evaluation:report-pdf": page(("evaluation", "view"), rows="evaluation:evaluations"),
+    "evaluation:matrix-xlsx": page(("evaluation", "view"), rows="evaluation:evaluations"),
+    "evaluation:criteria-tree": page(("evaluation", "view"), rows="evaluation:evaluations"),
+    "evaluation:criteria-weights": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
+    "evaluation:criteria-catalogue": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
+    "evaluation:ahp": page(("evaluation", "view"), ("evaluation", "change", "POST"), rows="evaluation:evaluations"),
+    "evaluation:ahp-apply": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
+    "api-evaluation-results": api(("evaluation", "view", "GET"), rows="evaluation:evaluations"),
+    "api-evaluation-consensus": api(("evaluation", "view", "GET"), rows="evaluation:evaluations"),
+    "api-evaluation-scores": api(("evaluation", "view", "GET"), ("evaluation", "change", "POST"), rows="evaluation-round"),
     **register_expectations(REGISTER_PAGES),
 }
 
@@ -277,7 +311,13 @@ def new_row(model, project, member, made):
         else:
             values[field.name] = minimal_value(field, project, member, made)
         used.add(related)
+    for name in ALSO_FILL.get(model._meta.label, ()):
+        values[name] = make_row(model._meta.get_field(name).related_model, project, member, made)
     return model(project=project, **values)
+
+
+# Optional links a row still needs one of (a database check says so): the one the test fills in.
+ALSO_FILL = {"evaluation.Assignment": ("category",)}
 
 
 def make_row(model, project, member, made):
@@ -295,7 +335,12 @@ def project_rows(project, member):
         key = f"{namespace}:{slug}"
         model = get_register(key).model
         live = make_row(model, project, member, made)
-        doomed = services.save_versioned(new_row(model, project, member, made), None)
+        if key == "evaluation:team":
+            # One team place per person and evaluation: the doomed member joins another evaluation.
+            doomed = new_row(model, project, member, {})
+        else:
+            doomed = new_row(model, project, member, made)
+        doomed = services.save_versioned(doomed, None)
         doomed_pk = doomed.pk
         services.delete_row(doomed)
         record = model.history.get(id=doomed_pk, history_type="-")
@@ -303,9 +348,17 @@ def project_rows(project, member):
             project=project, register=key, user=member, filename="rows.csv", content=b"title\n"
         )
         rows[key] = {"pk": live.pk, "history_id": record.history_id, "job": job.pk}
+    from evaluation.models import Evaluation, Round, TeamMember
     from roadmap.models import GateCriterion
 
     rows["gate-criterion"] = {"pk": make_row(GateCriterion, project, member, made).pk}
+    # A closed round of an evaluation the member leads and scores in: its pages show to every
+    # role that may view the evaluation.
+    evaluation = make_row(Evaluation, project, member, made)
+    Evaluation.objects.filter(pk=evaluation.pk).update(lead=member)
+    TeamMember.objects.get_or_create(evaluation=evaluation, user=member, defaults={"project": project})
+    closed = Round.objects.create(project=project, evaluation=evaluation, number=99, status="closed")
+    rows["evaluation-round"] = {"pk": closed.pk, "user": member.pk}
     return rows
 
 
@@ -328,6 +381,8 @@ def url_for(pattern, expect, project_pk, rows):
             kwargs[name] = "csv"
         elif name == "action":
             kwargs[name] = "assess"
+        elif name == "user":
+            kwargs[name] = rows[expect.rows][name]
         elif name in ("pk", "history_id", "job"):
             assert expect.rows, f"{pattern.name}: say in EXPECTATIONS which rows fill <{name}>"
             kwargs[name] = rows[expect.rows][name]
