@@ -19,6 +19,15 @@ Benchmarks:
                 roadmap_plan_ms/_queries (its Gantt and plan pages as scale-pm; target for the
                 Gantt: under 300 ms), roadmap_gantt_query_growth and roadmap_plan_query_growth
                 (queries of the page minus those of a 100-task release: must be 0)
+  evaluation    on the project "Evaluation scale test" (built once with `manage.py seed_evaluation_scale`):
+                25 candidates x 150 criteria x 12 evaluators, one closed round (45,000 scores), a
+                consensus for every item. evaluation_results_page_ms/_queries (the results page as
+                scale-pm; target: under 500 ms), evaluation_round_page_ms/_queries (the closed round's
+                panel page), evaluation_compute_ms/_queries (results.compute alone: the page's
+                calculations without rendering), evaluation_monte_carlo_ms (sensitivity.monte_carlo
+                on the ranked decision matrix, 10,000 draws; target: under 1,000 ms) and
+                evaluation_sensitivity_ms (sensitivity.weight_sensitivity on the same matrix); the
+                calculation figures are medians of 5 runs after a warm-up
 
 Adding a benchmark: write a function taking `Bench` and yielding (name, value, unit) tuples, and
 decorate it with @benchmark("name").
@@ -192,6 +201,64 @@ def roadmap(bench: Bench):
             queries = bench.queries(url(name, large))
             yield f"roadmap_{page}_queries", queries, "queries"
             yield f"roadmap_{page}_query_growth", queries - bench.queries(url(name, small)), "queries"
+
+
+def median_call_ms(call) -> float:
+    """Median time of `call()` over RUNS runs after a warm-up."""
+    call()
+    timings = []
+    for _run in range(RUNS):
+        started = time.perf_counter()
+        call()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+def evaluation_scale():
+    """The evaluation of the evaluation scale project (built when missing)."""
+    from evaluation.management.commands.seed_evaluation_scale import PROJECT_NAME
+    from evaluation.models import Evaluation
+
+    project = Project.objects.filter(name=PROJECT_NAME).order_by("-pk").first()
+    if project is None:
+        print(f"# building {PROJECT_NAME} with seed_evaluation_scale ...", file=sys.stderr, flush=True)
+        call_command("seed_evaluation_scale", stdout=sys.stderr)
+        project = Project.objects.get(name=PROJECT_NAME)
+    return Evaluation.objects.get(project=project)
+
+
+@benchmark("evaluation")
+def evaluation_results(bench: Bench):
+    from evaluation import results, sensitivity
+    from evaluation.models import Round
+
+    scale = evaluation_scale()
+    pages = (
+        ("results_page", reverse("evaluation:results", kwargs={"project": scale.project_id, "pk": scale.pk})),
+        ("round_page", Round.objects.filter(evaluation=scale).order_by("number").first().get_absolute_url()),
+    )
+    for page, url in pages:
+        if bench.wants(f"evaluation_{page}"):
+            yield f"evaluation_{page}_ms", f"{bench.median_ms(url):.1f}", "ms"
+            yield f"evaluation_{page}_queries", bench.queries(url), "queries"
+    if bench.wants("evaluation_compute"):
+        yield "evaluation_compute_ms", f"{median_call_ms(lambda: results.compute(scale)):.1f}", "ms"
+        with CaptureQueriesContext(connection) as captured:
+            results.compute(scale)
+        yield "evaluation_compute_queries", len(captured), "queries"
+    if bench.wants("evaluation_monte_carlo") or bench.wants("evaluation_sensitivity"):
+        matrix = results.compute(scale, with_sensitivity=False).totals.ranked_matrix
+        if bench.wants("evaluation_monte_carlo"):
+            ms = median_call_ms(lambda: sensitivity.monte_carlo(
+                matrix.weights, matrix.values, spread=float(scale.monte_carlo_spread) / 100,
+                draws=results.MONTE_CARLO_DRAWS, seed=scale.pk, candidates=matrix.candidates,
+            ))
+            yield "evaluation_monte_carlo_ms", f"{ms:.1f}", "ms"
+        if bench.wants("evaluation_sensitivity"):
+            ms = median_call_ms(lambda: sensitivity.weight_sensitivity(
+                matrix.weights, matrix.values, candidates=matrix.candidates, criteria=matrix.criteria
+            ))
+            yield "evaluation_sensitivity_ms", f"{ms:.1f}", "ms"
 
 
 def wanted(name: str, selectors: list[str]) -> bool:

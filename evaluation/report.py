@@ -41,7 +41,7 @@ def report_context(evaluation, language: str | None) -> dict:
     context["references"] = list(
         ReferenceCheck.objects.filter(evaluation=evaluation).select_related("candidate").order_by("candidate__name", "-checked_on")
     )
-    labels = dict(CostCategory.choices)
+    labels = {key: str(label) for key, label in CostCategory.choices}
     context["cost_rows"] = [
         {"candidate": cost.candidate, "tco": cost.tco,
          "lines": [(labels.get(key, key), total) for key, total in cost.tco.by_category.items()]}

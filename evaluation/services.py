@@ -249,7 +249,7 @@ def parse_value(criterion: Criterion, raw) -> tuple[Decimal | None, bool | None]
         )
     if value.as_tuple().exponent < -2:
         raise ValidationError({"value": _("Give the score with at most two decimals.")})
-    return value, None
+    return value.quantize(Decimal("0.01")), None
 
 
 def save_score(round_: Round, user, candidate: Candidate, criterion: Criterion, raw_value, comment: str = "",

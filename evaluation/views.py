@@ -441,7 +441,7 @@ def costs(request, project, pk):
     table = results.candidate_costs(evaluation, candidates)
     from .choices import CostCategory
 
-    labels = dict(CostCategory.choices)
+    labels = {key: str(label) for key, label in CostCategory.choices}
     rows = []
     for candidate in candidates:
         cost = table[candidate.pk]

@@ -14,6 +14,10 @@ Pages (under /p/<project>/evaluation/, names in the "evaluation" namespace):
 
 A *level* is the top level (key "") or a category (key "g<category id>"); its *items* are its
 subcategories and weighted criteria (keys "g<id>" and "c<id>"; knock-outs carry no weight).
+Reading roles get 403 on every POST. A role that may change the evaluation but is not on its team
+(comparisons) or not its lead (applying) gets the reason as a message and a redirect, like the
+other lead-only actions of the evaluation pages.
+
 The state changes below (`save_direct_weights`, `add_from_catalogue`, `save_judgements`,
 `apply_group_weights`) each run in one transaction, lock the rows they change, bump their
 version and record the user in history. Pairwise judgements are not secret: they are about
@@ -37,15 +41,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from simple_history.utils import bulk_create_with_history
 
-from . import ahp, services
+from . import ahp, catalogue, services
 from .choices import CriterionKind, Weighting
 from .models import Category, Criterion, Evaluation, Judgement
-from .views import evaluation_for, page
+from .views import error_text, evaluation_for, page
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -333,8 +337,6 @@ def add_from_catalogue(evaluation, user, source_key: str, language: str | None =
     evaluation (same catalogue_key) is skipped. Knock-outs get weight 0 and their pass text as the
     only scale level; other criteria the catalogue's six levels (0-5). One transaction.
     """
-    from . import catalogue
-
     if source_key not in catalogue.CATALOGUES:
         raise ValidationError(_("Choose one of the starter catalogues."))
     if language not in language_codes():
@@ -389,8 +391,6 @@ def add_from_catalogue(evaluation, user, source_key: str, language: str | None =
 
 def catalogue_choices(evaluation) -> list[dict]:
     """The catalogues for the form, in the reader's language, each category marked when already added."""
-    from . import catalogue
-
     added = set(
         Category.objects.filter(evaluation=evaluation).exclude(catalogue_key="").values_list("catalogue_key", flat=True)
     )
@@ -436,9 +436,14 @@ def parse_judgement(raw, names: tuple[str, str]) -> float | None:
         )
 
 
+def _short(name: str, limit: int = 28) -> str:
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
 def judgement_options(a: str, b: str) -> list[tuple[str, str]]:
     """(value, label) of the 17 judgements of a pair, a's strongest first, after "not compared"."""
     meanings = ahp.scale_meanings()
+    a, b = _short(a), _short(b)
     options = [("", _("— not compared —"))]
     options += [
         (str(v), _("%(item)s: %(meaning)s (%(value)d)") % {"item": a, "meaning": meanings[v], "value": v})
@@ -612,7 +617,8 @@ def percentages(weights) -> list[Decimal]:
 class Applied:
     levels: list[Level]  # the levels whose weights came from the group result
     changed: int  # rows whose weight changed
-    skipped: list[str]  # why the other levels were left as they were
+    not_compared: list[str] = field(default_factory=list)  # levels nobody compared (kept their weights)
+    too_big: list[str] = field(default_factory=list)  # levels with more than MAX_ITEMS items (kept)
 
 
 def apply_group_weights(evaluation, user) -> Applied:
@@ -620,14 +626,14 @@ def apply_group_weights(evaluation, user) -> Applied:
 
     Percentages are rounded to two decimals and adjusted so each level adds up to exactly 100.00;
     a level with one item gets 100. Levels nobody compared, or too big to compare, keep their
-    weights (named in `skipped`). Sets the evaluation's weighting to AHP.
+    weights (listed in `not_compared` and `too_big`). Sets the evaluation's weighting to AHP.
     """
     services.require_lead(evaluation, user, _("apply the group's weights"))
     with transaction.atomic():
         categories, criteria = _locked_tree(evaluation)
         judged = stored_judgements(evaluation)
         users = {u.pk: u for u in get_user_model().objects.filter(pk__in={uid for lv in judged.values() for uid in lv})}
-        targets, applied, skipped = {}, [], []
+        targets, outcome = {}, Applied([], 0)
         for level in levels_of(categories, criteria):
             n = len(level.items)
             if n == 0:
@@ -636,26 +642,23 @@ def apply_group_weights(evaluation, user) -> Applied:
                 targets[level.items[0]] = HUNDRED
                 continue
             if n > ahp.MAX_ITEMS:
-                skipped.append(_("“%(level)s” has too many items to compare; its weights are unchanged.")
-                               % {"level": level.path})
+                outcome.too_big.append(level.path)
                 continue
             result = level_result(level, judged.get(level.key, {}), users)
             if result.group is None:
-                skipped.append(_("Nobody has compared the items of “%(level)s” yet; its weights are unchanged.")
-                               % {"level": level.path})
+                outcome.not_compared.append(level.path)
                 continue
             for row, value in zip(level.items, percentages(result.group.weights), strict=True):
                 targets[row] = value
-            applied.append(level)
-        if not applied:
+            outcome.levels.append(level)
+        if not outcome.levels:
             raise ValidationError(_("Nobody has given pairwise comparisons yet: there are no weights to apply."))
-        changed = 0
         for row, value in targets.items():
             if row.weight != value:
                 _save_weight(row, value, user)
-                changed += 1
+                outcome.changed += 1
         _set_weighting(evaluation, Weighting.AHP, user)
-    return Applied(applied, changed, skipped)
+    return outcome
 
 
 def ahp_levels(evaluation, user) -> list[dict]:
@@ -725,11 +728,8 @@ def criteria_page(request, access, evaluation, typed=None, stale=None):
         "category_count": len(categories),
     }
     if can_change:
-        try:  # TEMPORARY until evaluation/catalogue.py lands
-            context["catalogues"] = catalogue_choices(evaluation)
-        except ImportError:
-            context["catalogues"] = []
-        context["languages"] = settings.LANGUAGES
+        context["catalogues"] = catalogue_choices(evaluation)
+        context["text_languages"] = settings.LANGUAGES
         context["language"] = current_language()
     return page(request, "evaluation/criteria.html", access, evaluation, _("Criteria and weights"), **context)
 
@@ -757,9 +757,9 @@ def criteria_weights(request, project, pk):
             messages.error(request, stale_message(stale))
         return criteria_page(request, access, evaluation, typed=typed, stale=exc.rows)
     except ValidationError as exc:
-        messages.error(request, _("The weights were not saved:"))
         for message in exc.messages:
             messages.error(request, message)
+        messages.info(request, _("Nothing was saved. The form below keeps what you typed: correct it and save again."))
         return criteria_page(request, access, evaluation, typed=typed)
     if changed:
         messages.success(request, _("Weights saved (%(n)d changed).") % {"n": changed})
@@ -810,8 +810,8 @@ def ahp_page(request, project, pk):
         url = reverse("evaluation:ahp", kwargs={"project": access.project.pk, "pk": evaluation.pk})
         try:
             saved, warning = save_judgements(evaluation, request.user, level_key, posted)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, error_text(exc))
             return redirect(url)
         anchor = f"level-{level_key or 'top'}"
         if saved:
@@ -838,16 +838,34 @@ def ahp_apply(request, project, pk):
     access, evaluation = evaluation_for(request, project, pk, "change")
     try:
         applied = apply_group_weights(evaluation, request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    except (ValidationError, PermissionDenied) as exc:
+        # A role that may change the evaluation but is not its lead gets the reason, as the other
+        # lead-only actions of the evaluation pages do (tests/core/test_permissions.py).
+        messages.error(request, error_text(exc))
         return redirect("evaluation:ahp", project=access.project.pk, pk=evaluation.pk)
+    names = {"levels": len(applied.levels), "n": applied.changed}
     messages.success(
         request,
-        _("The group's weights are applied to %(levels)d levels (%(n)d weights changed); "
-          "the evaluation now uses pairwise comparisons.") % {"levels": len(applied.levels), "n": applied.changed},
+        ngettext(
+            "The group's weights are applied to %(levels)d level (%(n)d weights changed); "
+            "the evaluation now uses pairwise comparisons.",
+            "The group's weights are applied to %(levels)d levels (%(n)d weights changed); "
+            "the evaluation now uses pairwise comparisons.",
+            len(applied.levels),
+        ) % names,
     )
-    for note in applied.skipped:
-        messages.warning(request, note)
+    if applied.not_compared:
+        messages.warning(
+            request,
+            _("Nobody has compared these levels yet, so they keep their weights: %(levels)s.")
+            % {"levels": "; ".join(applied.not_compared)},
+        )
+    if applied.too_big:
+        messages.warning(
+            request,
+            _("These levels have too many items to compare, so they keep their weights: %(levels)s.")
+            % {"levels": "; ".join(applied.too_big)},
+        )
     return redirect("evaluation:criteria-tree", project=access.project.pk, pk=evaluation.pk)
 
 

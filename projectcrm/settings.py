@@ -12,6 +12,7 @@ Variables (documented in README.md):
 """
 
 import os
+import tempfile
 import sys
 from pathlib import Path
 
@@ -132,6 +133,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if TESTING and not env_bool("PROJECTCRM_TEST_DB_IN_MEMORY", False):
+        # A test database in a file, as in production: Django's in-memory test database shares
+        # one cache between connections, where two writers fail with "table is locked" instead
+        # of queueing, so tests of simultaneous saves would test something no deployment runs.
+        # pytest-xdist gives each worker its own file (suffix _gw0, _gw1, ...).
+        # In shared memory (tmpfs) where there is one: migrating a file on disk is several times slower.
+        folder = Path("/dev/shm") if Path("/dev/shm").is_dir() else Path(tempfile.gettempdir())
+        DATABASES["default"]["TEST"] = {"NAME": str(folder / f"projectcrm-test-{os.getpid()}.sqlite3")}
+        # A test database is thrown away: no need to wait for the disk (same locking as production).
+        DATABASES["default"]["OPTIONS"]["init_command"] = (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication ---------------------------------------------------------------------------

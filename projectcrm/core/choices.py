@@ -74,6 +74,13 @@ COLOURS = {
     "green": "green",
     "amber": "amber",
     "red": "red",
+    # Evaluation.
+    "setup": "grey",
+    "decided": "green",
+    "long_list": "grey",
+    "short_list": "blue",
+    "dropped": "grey",
+    "withdrawn": "grey",
     "pm": "blue",
     "steering": "amber",
     "sponsor": "red",

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
-from evaluation import ahp, weights
+from evaluation import ahp, catalogue, weights
 from evaluation.choices import Weighting
 from evaluation.models import Category, Criterion, Evaluation, Judgement, TeamMember
 
@@ -153,6 +153,15 @@ def test_tree_lists_the_weight_problems(client_for, evaluation, tree):
     assert "The weights in “Integration” add up to 95.00%, not 100%." in response.content.decode()
 
 
+@pytest.mark.parametrize("name", ["criteria-tree", "ahp"])
+def test_pages_query_count_does_not_grow_with_the_tree(pm_client, evaluation, tree, name, django_assert_max_num_queries):
+    for k in range(10):
+        category = add_category(evaluation, f"Extra {k}", 0)
+        add_criterion(evaluation, category, f"Extra criterion {k}", 100)
+    with django_assert_max_num_queries(15):
+        assert pm_client.get(eurl(name, evaluation)).status_code == 200
+
+
 # --- Direct weights ----------------------------------------------------------------------------------
 
 
@@ -226,37 +235,33 @@ def test_saving_direct_weights_switches_an_ahp_evaluation_back(pm_client, evalua
 # --- Starter catalogues ------------------------------------------------------------------------------
 
 
-def test_catalogue_adds_categories_and_criteria_in_the_chosen_language(pm_client, evaluation):
-    from evaluation import catalogue
-
+def test_catalogue_adds_categories_and_criteria_in_the_chosen_language(pm_client, evaluation, users):
     source = catalogue.load("software", "zh-hant")
     response = pm_client.post(
         eurl("criteria-catalogue", evaluation),
         {"catalogue": "software", "language": "zh-hant", "category": [c.key for c in source.categories]},
         follow=True,
     )
-    expected_criteria = sum(len(c.criteria) for c in source.categories)
     categories = list(Category.objects.filter(evaluation=evaluation).order_by("order"))
+    assert len(categories) == len(source.categories) == 13
+    assert Criterion.objects.filter(evaluation=evaluation).count() == len(source.criteria) == 43
     assert [c.name for c in categories] == [c.name for c in source.categories]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in categories[0].name)  # Chinese text
-    assert Criterion.objects.filter(evaluation=evaluation).count() == expected_criteria
-    assert all(c.catalogue_key for c in categories)
-    first = source.categories[0]
-    assert categories[0].weight == Decimal(str(first.weight)).quantize(Decimal("0.01"))
-    knockouts = [k for c in source.categories for k in c.criteria if k.knockout]
-    weighted = [k for c in source.categories for k in c.criteria if not k.knockout]
-    row = Criterion.objects.get(evaluation=evaluation, name=weighted[0].name)
-    assert row.anchors.splitlines() == list(weighted[0].scale) and (row.scale_min, row.scale_max) == (0, 5)
-    if knockouts:
-        ko = Criterion.objects.get(evaluation=evaluation, name=knockouts[0].name)
-        assert ko.knockout and ko.weight == 0 and ko.anchors == knockouts[0].pass_text
-    assert ko.history.last().history_user.username == "pm" if knockouts else True
-    assert texts(response)[0].startswith(f"Added {len(source.categories)} categories and {expected_criteria} criteria")
+    assert categories[0].name == "功能範圍"  # Traditional Chinese, whatever the page's language
+    assert categories[0].catalogue_key == "software:functional-scope" and categories[0].parent is None
+    assert sum(c.weight for c in categories) == Decimal(100)
+    weighted = next(k for k in source.criteria if not k.knockout)
+    row = Criterion.objects.get(evaluation=evaluation, catalogue_key=f"software:{weighted.key}")
+    assert row.anchors.splitlines() == list(weighted.scale) and (row.scale_min, row.scale_max) == (0, 5)
+    assert row.weight == Decimal(weighted.weight) and not row.knockout
+    knockout = next(k for k in source.criteria if k.knockout)
+    row = Criterion.objects.get(evaluation=evaluation, catalogue_key=f"software:{knockout.key}")
+    assert row.knockout and row.weight == 0 and row.anchors == knockout.pass_text
+    assert row.history.get().history_user == users["pm"]
+    assert texts(response) == ["Added 13 categories and 43 criteria from the starter catalogue."]
+    assert response.context["problems"] == []  # the catalogue's weights add up at every level
 
 
 def test_catalogue_skips_categories_already_added(pm_client, evaluation):
-    from evaluation import catalogue
-
     source = catalogue.load("software", "en")
     first, second = source.categories[0], source.categories[1]
     url = eurl("criteria-catalogue", evaluation)
@@ -268,6 +273,18 @@ def test_catalogue_skips_categories_already_added(pm_client, evaluation):
     assert f"Already in this evaluation, so not added again: {first.name}." in texts(response)
     # Only top-level categories of the catalogue: next to them the problems list says what to fix.
     assert response.context["problems"]
+
+
+def test_catalogue_texts_default_to_the_readers_language(pm_client, evaluation):
+    source = catalogue.load("partner", "zh-hans")
+    page = pm_client.get(eurl("criteria-tree", evaluation), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert page.context["language"] == "zh-hans"
+    assert source.name in page.content.decode()  # the catalogues are listed in the reader's language
+    pm_client.post(
+        eurl("criteria-catalogue", evaluation), {"catalogue": "partner", "category": [source.categories[0].key]},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert Category.objects.get(evaluation=evaluation).name == source.categories[0].name
 
 
 def test_catalogue_needs_a_choice(pm_client, evaluation):
@@ -371,8 +388,9 @@ def test_group_result_is_the_geometric_mean(client_for, evaluation, houses):
 
 def test_only_the_team_and_the_lead_give_comparisons(client_for, evaluation, houses, users):
     TeamMember.objects.filter(evaluation=evaluation).delete()
-    response = client_for("evaluator").post(eurl("ahp", evaluation), judgement_form(houses, HOUSE_SIZE))
-    assert response.status_code == 403
+    # Like the other lead- and team-only actions: the reason and a redirect (a reader gets 403).
+    response = client_for("evaluator").post(eurl("ahp", evaluation), judgement_form(houses, HOUSE_SIZE), follow=True)
+    assert texts(response) == ["Only the evaluation team and the lead give pairwise comparisons."]
     assert not Judgement.objects.exists()
     page = client_for("evaluator").get(eurl("ahp", evaluation))
     assert page.context["can_judge"] is False and "Save my comparisons" not in page.content.decode()
@@ -404,13 +422,15 @@ def test_apply_writes_group_weights_summing_to_100(client_for, evaluation, tree,
     for who in ("evaluator", "pm"):
         client_for(who).post(eurl("ahp", evaluation), judgement_form(items, top))
         client_for(who).post(eurl("ahp", evaluation), judgement_form(items, inside, level=f"g{functional.pk}"))
-    assert client_for("evaluator").post(eurl("ahp-apply", evaluation)).status_code == 403  # not the lead
+    refused = client_for("evaluator").post(eurl("ahp-apply", evaluation), follow=True)  # not the lead
+    assert texts(refused) == ["Only the evaluation lead can apply the group's weights."]
     assert Category.objects.get(pk=functional.pk).weight == Decimal(60)
+    assert Evaluation.objects.get(pk=evaluation.pk).weighting == Weighting.DIRECT
 
     response = client_for("pm").post(eurl("ahp-apply", evaluation), follow=True)
     messages = texts(response)
     assert messages[0].startswith("The group's weights are applied to 2 levels")
-    assert "Nobody has compared the items of “Integration” yet; its weights are unchanged." in messages
+    assert "Nobody has compared these levels yet, so they keep their weights: Integration." in messages
     assert Category.objects.get(pk=functional.pk).weight == Decimal("75.00")
     assert Category.objects.get(pk=integration.pk).weight == Decimal("25.00")
     assert Criterion.objects.get(pk=tree["sales"].pk).weight == Decimal("25.00")

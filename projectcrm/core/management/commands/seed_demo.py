@@ -29,6 +29,7 @@ from projectcrm.core.models import Membership, Project
 SEED_AREAS = [
     "projectcrm.governance.demo",
     "roadmap.demo",
+    "evaluation.demo",
 ]
 
 DEMO_PROJECT_NAME = "Lumen Frames CRM rollout"
@@ -41,6 +42,8 @@ DEMO_USERS = [
     ("sponsor", "Weiguo", "Zhou", Role.STEERING, "General manager, executive sponsor"),
     ("steering", "Hui", "Lin", Role.STEERING, "Sales director"),
     ("evaluator", "Lei", "Wang", Role.EVALUATOR, "IT manager"),
+    ("evaluator2", "Fang", "Liu", Role.EVALUATOR, "Customer service manager"),
+    ("evaluator3", "Qiang", "Sun", Role.EVALUATOR, "Sales operations analyst"),
     ("trainer", "Mei", "Xu", Role.TRAINER, "Training coordinator"),
     ("member", "Tao", "Huang", Role.MEMBER, "Export sales manager, Europe"),
     ("viewer", "Li", "Zhao", Role.VIEWER, "Finance controller"),
