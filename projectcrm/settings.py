@@ -12,8 +12,8 @@ Variables (documented in README.md):
 """
 
 import os
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
