@@ -34,6 +34,7 @@ CANDIDATE_PALETTE = [
 CATEGORY_PALETTE = [
     "#1e3a8a", "#3b82f6", "#93c5fd", "#0f766e", "#5eead4",
     "#a16207", "#fcd34d", "#7c3aed", "#c4b5fd", "#9ca3af",
+    "#be123c", "#fda4af", "#166534", "#86efac", "#334155",
 ]
 FONT = "Noto Sans, DejaVu Sans, Noto Sans CJK SC, sans-serif"
 CHART_FONTS = {
@@ -77,23 +78,27 @@ def contributions_figure(
             )
         )
     totals = [sum(row) for row in rows]
-    for name, total in zip(candidates, totals, strict=True):
-        fig.add_annotation(
-            x=total, y=name, text=f"<b>{total:.1f}</b>", showarrow=False, xanchor="left", xshift=4,
-            font={"size": 12, "color": "#0f172a"},
-        )
+    # All labels in one layout update: add_annotation one by one slows down as they pile up.
+    annotations = [
+        {"x": total, "y": name, "text": f"<b>{total:.1f}</b>", "showarrow": False, "xanchor": "left", "xshift": 4,
+         "font": {"size": 12, "color": "#0f172a"}}
+        for name, total in zip(candidates, totals, strict=True)
+    ]
     fig.update_layout(
         LAYOUT,
+        annotations=annotations,
         barmode="stack",
-        height=max(260, 140 + 46 * len(candidates)),
-        margin={"l": 10, "r": 20, "t": 80 if title else 40, "b": 40},
+        # The legend (one line per category) sits right of the bars, so many categories never
+        # squeeze the bars; the figure is as tall as the taller of the two.
+        height=max(280, 110 + 46 * len(candidates), 90 + 21 * len(categories)),
+        margin={"l": 10, "r": 20, "t": 50 if title else 20, "b": 50},
         title={"text": title, "x": 0, "xanchor": "left", "y": 0.98, "yref": "container", "yanchor": "top"} if title else None,
         xaxis={
             "title": {"text": _("Points (of 100)")}, "range": [0, max(110, max(totals, default=0) + 10)],
             "tickvals": list(range(0, 101, 10)), "showgrid": True, "gridcolor": "#e2e8f0", "zeroline": False,
         },
         yaxis={"categoryorder": "array", "categoryarray": list(candidates), "autorange": "reversed", "automargin": True},
-        legend={"orientation": "h", "y": 1.01, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+        legend={"orientation": "v", "y": 1, "yanchor": "top", "x": 1.02, "xanchor": "left", "traceorder": "normal"},
     )
     return fig
 
@@ -118,8 +123,9 @@ def radar_figure(candidates: Sequence[str], categories: Sequence[str], scores: S
         )
     fig.update_layout(
         LAYOUT,
-        height=460,
-        margin={"l": 60, "r": 60, "t": 30, "b": 40},
+        height=520,
+        # Room for long category names at the sides of the circle.
+        margin={"l": 150, "r": 150, "t": 40, "b": 40},
         polar={
             # The radial scale runs between the first two categories, clear of their labels.
             "radialaxis": {

@@ -8,6 +8,7 @@ to anyone who may view the evaluation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
@@ -50,14 +51,13 @@ class Results:
     cost_weighted: bool = False
     error: str = ""
 
-    @property
+    @cached_property
     def by_id(self) -> dict:
         return {c.pk: c for c in self.candidates}
 
-    @property
+    @cached_property
     def criterion_by_id(self) -> dict:
-        found = {c.pk: c for c in self.criteria}
-        return found
+        return {c.pk: c for c in self.criteria}
 
     def name_of_criterion(self, key) -> str:
         if key == COST_KEY:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -322,17 +323,33 @@ def score_number(score) -> float | None:
     return None if score.value is None else float(score.value)
 
 
+class Mark(NamedTuple):
+    """One score as the panel statistics read it (plain values: a closed round may hold 45,000)."""
+
+    evaluator_id: int
+    value: Decimal | None
+    passed: bool | None
+    comment: str
+
+    @property
+    def shown(self) -> str:
+        if self.passed is not None:
+            return str(_("Pass") if self.passed else _("Fail"))
+        return "" if self.value is None else f"{self.value.normalize():f}"
+
+
 def panel_of(round_: Round) -> dict:
-    """{(candidate id, criterion id): {evaluator id: Score}} of a closed round."""
+    """{(candidate id, criterion id): {evaluator id: Mark}} of a closed round (empty scores left out)."""
     if round_.is_open:
         raise PermissionDenied(_("Scores of an open round are not shown."))
     panel: dict = defaultdict(dict)
-    for score in Score.objects.filter(round=round_).only(
-        "id", "candidate_id", "criterion_id", "evaluator_id", "value", "passed", "comment", "evidence", "version"
-    ):
-        if score.value is None and score.passed is None:
+    rows = Score.objects.filter(round=round_).values_list(
+        "candidate_id", "criterion_id", "evaluator_id", "value", "passed", "comment"
+    )
+    for candidate_id, criterion_id, evaluator_id, value, passed, comment in rows.iterator(chunk_size=5000):
+        if value is None and passed is None:
             continue
-        panel[(score.candidate_id, score.criterion_id)][score.evaluator_id] = score
+        panel[(candidate_id, criterion_id)][evaluator_id] = Mark(evaluator_id, value, passed, comment)
     return panel
 
 

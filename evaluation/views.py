@@ -202,6 +202,9 @@ def scoresheet(request, project, pk):
     evaluation = round_.evaluation
     categories = services.categories_of(evaluation)
     criteria = services.assigned_criteria(evaluation, request.user, categories=categories)
+    position = {node.pk: i for i, (_depth, node) in enumerate(services.ordered_tree(categories, criteria))
+                if isinstance(node, Criterion)}
+    criteria.sort(key=lambda c: position.get(c.pk, 0))  # in the tree's reading order, category by category
     candidates = services.competing(evaluation)
     if services.team_member(evaluation, request.user) is None or not candidates:
         messages.info(request, _("Only the evaluation team scores, and only once there are candidates.")
@@ -292,33 +295,48 @@ def evaluator_scores(request, project, pk, user):
 # ---------------------------------------------------------------------------------------------
 
 
-def panel_rows(evaluation, round_, criteria, candidates, category=None, only_flagged=False):
+PANEL_PAGE_SIZE = 150
+
+
+def panel_rows(evaluation, round_, criteria, candidates, category=None, only_flagged=False, page_number=1):
+    """The page of (criterion, candidate) items to show, with every evaluator's score, the spread,
+    the flag and the proposal; and the team, the number of flagged items, the page and the panel."""
+    from django.core.paginator import Paginator
+
     panel = services.panel_of(round_)
-    agreed = {(c.candidate_id, c.criterion_id): c for c in Consensus.objects.filter(evaluation=evaluation)}
     team = list(TeamMember.objects.filter(evaluation=evaluation).select_related("user").order_by("user__username"))
-    rows = []
+    items = []
     flagged_count = 0
     for criterion in criteria:
         if category is not None and criterion.category_id != category:
             continue
         for candidate in candidates:
             by_evaluator = panel.get((candidate.pk, criterion.pk), {})
-            scores = list(by_evaluator.values())
-            numbers = [n for n in (services.score_number(s) for s in scores) if n is not None]
-            summary = calc.spread(numbers) if numbers else None
-            flag = services.flagged(evaluation, criterion, scores)
+            flag = services.flagged(evaluation, criterion, by_evaluator.values())
             flagged_count += flag
-            if only_flagged and not flag:
-                continue
-            value, passed = services.proposal(evaluation, criterion, scores)
-            rows.append({
-                "criterion": criterion, "candidate": candidate,
-                "cells": [by_evaluator.get(m.user_id) for m in team],
-                "spread": summary, "flagged": flag,
-                "proposal": value, "proposal_pass": passed,
-                "consensus": agreed.get((candidate.pk, criterion.pk)),
-            })
-    return team, rows, flagged_count, panel
+            if not only_flagged or flag:
+                items.append((criterion, candidate, by_evaluator, flag))
+    page = Paginator(items, PANEL_PAGE_SIZE).get_page(page_number)
+    shown = list(page.object_list)
+    agreed = {
+        (c.candidate_id, c.criterion_id): c
+        for c in Consensus.objects.filter(
+            evaluation=evaluation, criterion_id__in={item[0].pk for item in shown}, candidate_id__in={item[1].pk for item in shown}
+        )
+    }
+    rows = []
+    for criterion, candidate, by_evaluator, flag in shown:
+        marks = list(by_evaluator.values())
+        numbers = [n for n in (services.score_number(m) for m in marks) if n is not None]
+        value, passed = services.proposal(evaluation, criterion, marks)
+        rows.append({
+            "criterion": criterion, "candidate": candidate,
+            "cells": [by_evaluator.get(m.user_id) for m in team],
+            "spread": calc.spread(numbers) if numbers else None, "flagged": flag,
+            "proposal": value, "proposal_pass": passed,
+            "consensus": agreed.get((candidate.pk, criterion.pk)),
+        })
+    return team, rows, flagged_count, panel, page
 
 
 @login_required
@@ -335,7 +353,9 @@ def round_detail(request, project, pk):
     category = request.GET.get("category")
     category_id = int(category) if category and category.isdigit() else None
     only_flagged = request.GET.get("flagged") == "1"
-    team, rows, flagged_count, panel = panel_rows(evaluation, round_, criteria, candidates, category_id, only_flagged)
+    team, rows, flagged_count, panel, page_obj = panel_rows(
+        evaluation, round_, criteria, candidates, category_id, only_flagged, request.GET.get("page") or 1
+    )
     # Bias per evaluator, on normalised scores so criteria with other scales compare.
     by_id = {c.pk: c for c in criteria}
     normalised = {}
@@ -349,9 +369,8 @@ def round_detail(request, project, pk):
         }
     biases = calc.evaluator_bias(normalised)
     bias_rows = [{"member": m, "bias": biases.get(m.user_id)} for m in team]
-    paginated = rows[:400]
     context.update({
-        "team": team, "rows": paginated, "truncated": len(rows) > len(paginated), "row_count": len(rows),
+        "team": team, "rows": rows, "page_obj": page_obj, "row_count": page_obj.paginator.count,
         "flagged_count": flagged_count, "bias_rows": bias_rows, "categories": categories,
         "category": category_id, "only_flagged": only_flagged, "is_lead": evaluation.is_lead(request.user),
         "agreed": Consensus.objects.filter(evaluation=evaluation).count(),
