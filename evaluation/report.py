@@ -67,7 +67,12 @@ def report_pdf(request, project, pk):
     context = report_context(evaluation, language)
     figures = context.pop("figures", {})
     names = list(figures)
-    svgs = charts.figures_svg([figures[name] for name in names]) if names else []
+    try:
+        svgs = charts.figures_svg([figures[name] for name in names]) if names else []
+    except RuntimeError as exc:
+        # No browser to draw the charts with: the report still prints, with the figures' reason.
+        names, svgs = [], []
+        context["charts_error"] = str(exc)
     # As images (data URLs): weasyprint draws them the same as inline SVG, without a warning per style.
     context["charts"] = {
         name: mark_safe(f'<img src="{charts.svg_data_url(svg)}" alt="">') for name, svg in zip(names, svgs, strict=True)

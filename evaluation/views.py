@@ -125,9 +125,11 @@ def scoring(request, project, pk):
         )
         progress = {"done": done, "total": len(mine) * len(candidates)}
         # Everyone may see how far the panel is (counts only, never values).
+        categories, criteria = services.categories_of(evaluation), services.criteria_of(evaluation)
         team_progress = [
             {"member": m, "done": Score.objects.filter(round=open_round, evaluator=m.user)
-             .exclude(value__isnull=True, passed__isnull=True).count()}
+             .exclude(value__isnull=True, passed__isnull=True).count(),
+             "total": len(candidates) * len(services.assigned_criteria(evaluation, m.user, categories, criteria))}
             for m in TeamMember.objects.filter(evaluation=evaluation).select_related("user")
         ]
     else:
