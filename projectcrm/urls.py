@@ -16,6 +16,7 @@ project_patterns = [
     path("governance/", include("projectcrm.governance.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("training/", include("training.urls")),
 ]
 
 urlpatterns = [

@@ -177,7 +177,8 @@ def api_urls() -> list:
         viewset = make_viewset(register)
         base = f"projects/<int:project>/{register.area}/{register.slug}/"
         name = f"api-{register.area}-{register.slug}"
-        patterns.append(path(base, viewset.as_view({"get": "list", "post": "create"}), name=f"{name}-list"))
+        actions = {"get": "list", "post": "create"} if register.creatable else {"get": "list"}
+        patterns.append(path(base, viewset.as_view(actions), name=f"{name}-list"))
         patterns.append(
             path(
                 f"{base}<int:pk>/",

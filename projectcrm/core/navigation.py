@@ -23,6 +23,11 @@ HIDDEN = {
     "evaluation:categories",
     "evaluation:assignments",
     "evaluation:costs",
+    "training:enrolments",
+    "training:champion-questions",
+    "training:pulse-responses",
+    "training:licences",
+    "training:adoption-targets",
 }
 
 

@@ -443,6 +443,8 @@ def register_urls(registers) -> list:
         for route, view, name in views:
             if name.startswith("import") and not register.importable:
                 continue
+            if name == "create" and not register.creatable:
+                continue
             patterns.append(path(f"{register.slug}/{route}", view.as_view(register=register), name=f"{register.slug}-{name}"))
         patterns.append(
             re_path(

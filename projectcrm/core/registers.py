@@ -114,6 +114,8 @@ class Register:
     list_extra_template: str | None = None
     # False for registers whose rows must be made in the app (no import pages).
     importable = True
+    # False for registers whose rows are made only by an action elsewhere (no "Add" page, no API POST).
+    creatable = True
     # Columns computed by queryset() annotations: {name: (label, TextChoices or None)}
     annotated_columns: dict = {}
 

@@ -79,6 +79,22 @@ PUBLIC_POST = Expect("public", (Check(None, "view", "POST"),))
 
 # Every register of every area, one line each. A register missing here fails the walk.
 REGISTER_PAGES = [
+    ("training", "departments"),
+    ("training", "job-roles"),
+    ("training", "courses"),
+    ("training", "curricula"),
+    ("training", "trainees"),
+    ("training", "sessions"),
+    ("training", "enrolments"),
+    ("training", "sign-offs"),
+    ("training", "champions"),
+    ("training", "champion-questions"),
+    ("training", "feedback"),
+    ("training", "pulse-surveys"),
+    ("training", "pulse-responses"),
+    ("training", "licences"),
+    ("training", "adoption-targets"),
+    ("training", "baselines"),
     ("evaluation", "evaluations"),
     ("evaluation", "candidates"),
     ("evaluation", "categories"),
@@ -132,8 +148,13 @@ def register_expectations(pairs) -> dict[str, Expect]:
         for suffix, (action, method) in REGISTER_VIEWS.items():
             if suffix.startswith("import") and not get_register(key).importable:
                 continue  # registers made only in the app have no import pages
+            if suffix == "create" and not get_register(key).creatable:
+                continue  # rows made by an action elsewhere have no "Add" page
             table[f"{namespace}:{slug}-{suffix}"] = page((area, action, method), rows=key)
-        table[f"api-{area}-{slug}-list"] = api((area, "view", "GET"), (area, "change", "POST"), rows=key)
+        if get_register(key).creatable:
+            table[f"api-{area}-{slug}-list"] = api((area, "view", "GET"), (area, "change", "POST"), rows=key)
+        else:
+            table[f"api-{area}-{slug}-list"] = api((area, "view", "GET"), rows=key)
         table[f"api-{area}-{slug}-detail"] = api((area, "view", "GET"), (area, "change", "PATCH"), rows=key)
     return table
 
@@ -195,6 +216,7 @@ EXPECTATIONS: dict[str, Expect] = {
     "evaluation:criteria-catalogue": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
     "evaluation:ahp": page(("evaluation", "view"), ("evaluation", "change", "POST"), rows="evaluation:evaluations"),
     "evaluation:ahp-apply": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
+    "training:job-role-library": page(("training", "change"), ("training", "change", "POST")),
     "api-evaluation-results": api(("evaluation", "view", "GET"), rows="evaluation:evaluations"),
     "api-evaluation-consensus": api(("evaluation", "view", "GET"), rows="evaluation:evaluations"),
     "api-evaluation-scores": api(("evaluation", "view", "GET"), ("evaluation", "change", "POST"), rows="evaluation-round"),
@@ -316,6 +338,11 @@ def new_row(model, project, member, made):
     return model(project=project, **values)
 
 
+# Registers with one row per combination of links: their second (doomed) row needs its own links.
+OWN_ROWS_WHEN_DOOMED = {
+    "evaluation:team", "training:curricula", "training:enrolments", "training:sign-offs", "training:licences",
+}
+
 # Optional links a row still needs one of (a database check says so): the one the test fills in.
 ALSO_FILL = {"evaluation.Assignment": ("category",)}
 
@@ -335,8 +362,9 @@ def project_rows(project, member):
         key = f"{namespace}:{slug}"
         model = get_register(key).model
         live = make_row(model, project, member, made)
-        if key == "evaluation:team":
-            # One team place per person and evaluation: the doomed member joins another evaluation.
+        if key in OWN_ROWS_WHEN_DOOMED:
+            # One row per pair (team place, curriculum entry, enrolment, sign-off, licence date):
+            # the doomed row gets related rows of its own.
             doomed = new_row(model, project, member, {})
         else:
             doomed = new_row(model, project, member, made)

@@ -1,0 +1,3 @@
+"""Training pages (being written)."""
+
+urlpatterns = []
