@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import tco
 
@@ -25,7 +26,7 @@ class Stage(models.TextChoices):
     SHORT_LIST = "short_list", _("Short list")
     DEMOS = "demos", _("Scripted demos")
     REFERENCES = "references", _("Reference checks")
-    DECISION = "decision", _("Decision")
+    DECISION = "decision", pgettext_lazy("evaluation stage", "Decision")
 
 
 # Evaluation field holding the planned date of each stage.

@@ -156,7 +156,7 @@ class Candidate(EvaluationChild):
         _("perpetual licence fee"), max_digits=14, decimal_places=2, default=Decimal(0), validators=[MinValueValidator(Decimal(0))]
     )
     maintenance_percent = models.DecimalField(
-        _("maintenance (% of the fee per year)"), max_digits=5, decimal_places=2, default=Decimal(0), validators=PERCENT
+        _("maintenance (percent of the fee per year)"), max_digits=5, decimal_places=2, default=Decimal(0), validators=PERCENT
     )
     readmitted = models.BooleanField(_("re-admitted after a knock-out"), default=False, editable=False)
     readmission_reason = models.TextField(_("re-admission justification"), blank=True, editable=False)

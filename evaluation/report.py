@@ -146,7 +146,7 @@ def matrix_xlsx(request, project, pk):
         costs_sheet.append([row["candidate"].name, _("Total"), float(row["tco"].total)])
         costs_sheet.append([row["candidate"].name, _("Net present value"), float(row["tco"].npv)])
     data = write_xlsx_sheets([
-        (_("Criteria"), [_("Kind"), _("Name"), _("Category"), _("Weight (%)"), _("Global weight (%)"), _("Scale from"),
+        (_("Criteria"), [_("Kind"), _("Category or criterion"), _("Category"), _("Weight (%)"), _("Global weight (%)"), _("Scale from"),
                          _("Scale to"), _("Description")], criteria_sheet),
         (_("Consensus"), [_("Category"), _("Criterion")] + [c.name for c in candidates], consensus_sheet),
         (_("Scores"), [_("Round"), _("Evaluator"), _("Candidate"), _("Criterion"), _("Score"), _("Comment"),

@@ -68,20 +68,26 @@ def readiness_heatmap(
     percents: Sequence[Sequence[float | None]],
     labels: Sequence[Sequence[str]],
     title: str | None = None,
+    details: Sequence[Sequence[str]] | None = None,
 ) -> go.Figure:
     """Department (rows, first at the top) x course (columns): percent of required pairs signed off.
 
     `percents[i][j]` is 0..100 or None when nobody in department i needs course j (an empty cell);
     `labels[i][j]` is the cell's text, "signed/required" (e.g. "3/4"), "" for an empty cell.
-    Department and course names must be distinct (they are the axes' categories).
+    `details[i][j]`, optional, is more hover text for the cell (e.g. the full course title and
+    the counts of each stage; `<br>` breaks lines). Department and course names must be distinct
+    (they are the axes' categories).
     """
     if len(percents) != len(departments) or any(len(row) != len(courses) for row in percents):
         raise ValueError(_("The heat map needs one row per department and one value per course in each row."))
     if len(labels) != len(departments) or any(len(row) != len(courses) for row in labels):
         raise ValueError(_("The heat map needs one label per department and course."))
+    if details is not None and (len(details) != len(departments) or any(len(row) != len(courses) for row in details)):
+        raise ValueError(_("The heat map needs one hover text per department and course."))
     z = [[None if v is None else float(v) for v in row] for row in percents]
     text = [[label if value is not None else "" for label, value in zip(lrow, zrow, strict=True)]
             for lrow, zrow in zip(labels, z, strict=True)]
+    extra = [list(row) for row in details] if details is not None else [[""] * len(courses) for _row in departments]
     fig = go.Figure(
         go.Heatmap(
             z=z, x=list(courses), y=list(departments), text=text, texttemplate="%{text}",
@@ -89,8 +95,10 @@ def readiness_heatmap(
             hoverongaps=False,
             colorbar={"title": {"text": _("Signed off")}, "ticksuffix": "%", "tickvals": [0, 25, 50, 75, 100],
                       "thickness": 14},
+            customdata=extra,
             hovertemplate=(
-                "<b>%{y}</b><br>%{x}<br>" + _("Signed off") + ": %{text}<br>" + _("Readiness") + ": %{z:.0f}%<extra></extra>"
+                "<b>%{y}</b><br>%{x}<br>" + _("Signed off") + ": %{text}<br>" + _("Readiness") + ": %{z:.0f}%"
+                + "<br>%{customdata}<extra></extra>"
             ),
         )
     )

@@ -59,8 +59,8 @@ def require_trainer(user, project) -> None:
         )
     if not policy.allows(role, "training", "change"):
         raise PermissionDenied(
-            _("Only a project manager or a trainer of this project can do this; %(name)s is a %(role)s.")
-            % {"name": display_name(user), "role": Membership(role=role).get_role_display().lower()}
+            _("%(name)s's role in this project (%(role)s) may not change training records: ask a trainer or the project manager.")
+            % {"name": display_name(user), "role": Membership(role=role).get_role_display()}
         )
 
 
