@@ -28,6 +28,16 @@ Benchmarks:
                 on the ranked decision matrix, 10,000 draws; target: under 1,000 ms) and
                 evaluation_sensitivity_ms (sensitivity.weight_sensitivity on the same matrix); the
                 calculation figures are medians of 5 runs after a warm-up
+  training      on the project "Training scale test" (built once with `manage.py seed_training_scale`):
+                5,000 trainees x 30 courses (150,000 enrolments, about 112,000 sign-offs) and a usage
+                CSV of 5,000 users x 200 days. training_usage_import_s (the 1,000,000-row file through
+                the real import path, the background task's function: read, check, save; the
+                project's usage rows are removed first, untimed; target: under 30 s),
+                training_usage_reimport_s (the same file again: every row replaces one),
+                training_readiness_page_ms/_queries (the readiness page as scale-pm, when the URL
+                exists), training_adoption_page_ms/_queries (the adoption page; target for both
+                pages: under 500 ms) and training_adoption_page_cold_ms (the adoption page's first
+                request after the usage changed: the weekly aggregate over the million rows runs)
 
 Adding a benchmark: write a function taking `Bench` and yielding (name, value, unit) tuples, and
 decorate it with @benchmark("name").
@@ -55,7 +65,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
+from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from projectcrm.core.management.commands.seed_scale import SIZES, project_name  # noqa: E402
 from projectcrm.core.models import Project  # noqa: E402
@@ -259,6 +269,85 @@ def evaluation_results(bench: Bench):
                 matrix.weights, matrix.values, candidates=matrix.candidates, criteria=matrix.criteria
             ))
             yield "evaluation_sensitivity_ms", f"{ms:.1f}", "ms"
+
+
+def training_scale() -> tuple:
+    """The training scale project and its usage CSV (both built when missing)."""
+    from training.management.commands.seed_training_scale import (
+        PROJECT_NAME,
+        default_usage_file,
+        write_usage_csv,
+    )
+
+    project = Project.objects.filter(name=PROJECT_NAME).order_by("-pk").first()
+    path = default_usage_file()
+    if project is None:
+        print(f"# building {PROJECT_NAME} with seed_training_scale ...", file=sys.stderr, flush=True)
+        call_command("seed_training_scale", usage_file=path, stdout=sys.stderr)
+        project = Project.objects.get(name=PROJECT_NAME)
+    elif not os.path.exists(path):
+        print(f"# writing the usage file {path} ...", file=sys.stderr, flush=True)
+        write_usage_csv(path)
+    return project, path
+
+
+def timed_usage_import(project, path: str) -> tuple[float, object]:
+    """Seconds to read, check and save the usage file through the import task's function."""
+    from training import usage
+    from training.tasks import import_usage
+
+    with open(path, "rb") as handle:
+        job = usage.create_import(project, None, os.path.basename(path), handle.read())
+    started = time.perf_counter()
+    import_usage.call(job.pk, "en")
+    seconds = time.perf_counter() - started
+    job.refresh_from_db()
+    if job.status != "done":
+        raise RuntimeError(f"usage import ended {job.status}: {job.error[:500]}")
+    return seconds, job
+
+
+@benchmark("training")
+def training(bench: Bench):
+    from training import usage
+    from training.models import UsageImport, UsageRecord
+
+    project, path = training_scale()
+    has_usage = UsageRecord.objects.filter(project=project).exists()
+    if bench.wants("training_usage_import"):
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:  # start from no usage rows (untimed)
+            for model in (UsageRecord, UsageImport):
+                cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE project_id = %s", [project.pk])
+        seconds, job = timed_usage_import(project, path)
+        has_usage = True
+        yield "training_usage_import_s", f"{seconds:.1f}", "s"
+        yield "training_usage_import_rows", job.total_rows, "rows"
+    if bench.wants("training_usage_reimport"):
+        seconds, _job = timed_usage_import(project, path)
+        has_usage = True
+        yield "training_usage_reimport_s", f"{seconds:.1f}", "s"
+    if not has_usage and (bench.wants("training_adoption") or bench.wants("training_readiness")):
+        timed_usage_import(project, path)  # the pages need the usage rows
+    kwargs = {"project": project.pk}
+    try:
+        readiness_url = reverse("training:readiness", kwargs=kwargs)
+    except NoReverseMatch:
+        readiness_url = None
+        print("# training_readiness_page: skipped, the URL training:readiness does not exist yet", file=sys.stderr)
+    if readiness_url and bench.wants("training_readiness_page"):
+        yield "training_readiness_page_ms", f"{bench.median_ms(readiness_url):.1f}", "ms"
+        yield "training_readiness_page_queries", bench.queries(readiness_url), "queries"
+    adoption_url = reverse("training:adoption", kwargs=kwargs)
+    if bench.wants("training_adoption_page"):
+        yield "training_adoption_page_ms", f"{bench.median_ms(adoption_url):.1f}", "ms"
+        yield "training_adoption_page_queries", bench.queries(adoption_url), "queries"
+    if bench.wants("training_adoption_page_cold"):
+        bench.get(adoption_url)  # templates and plotly loaded
+        usage.clear_cache()
+        started = time.perf_counter()
+        bench.get(adoption_url)
+        yield "training_adoption_page_cold_ms", f"{(time.perf_counter() - started) * 1000:.1f}", "ms"
 
 
 def wanted(name: str, selectors: list[str]) -> bool:

@@ -44,7 +44,7 @@ class CriterionKind(models.TextChoices):
     NO_OPEN_CRITICAL_ISSUES = "no_open_critical_issues", _("No open critical issues")
     TEST_PASS_RATE = "test_pass_rate", _("Latest test cycle's pass rate at least the threshold")
     MOCK_MIGRATION = "mock_migration", _("Latest mock migration within its error threshold")
-    TRAINING_SIGNOFF = "training_signoff", _("Share of users signed off in training at least the threshold")
+    TRAINING_SIGNOFF = "training_signoff", _("Share of the required training signed off at least the threshold")
 
 
 class GateRule(models.TextChoices):

@@ -23,7 +23,6 @@ from .models import Gate, GateVote, Task
 NOT_YET_BUILT = {
     CriterionKind.TEST_PASS_RATE: gettext_lazy("The testing area is not built yet: check this by hand."),
     CriterionKind.MOCK_MIGRATION: gettext_lazy("The data migration area is not built yet: check this by hand."),
-    CriterionKind.TRAINING_SIGNOFF: gettext_lazy("The training area is not built yet: check this by hand."),
 }
 
 
@@ -67,6 +66,22 @@ def evaluate(criterion) -> CriterionResult:
         link = reverse("governance:issues-list", kwargs={"project": project.pk}) + "?priority=critical&view=open"
         return CriterionResult(
             criterion, count == 0, True, _("%(n)d open critical issues.") % {"n": count}, link
+        )
+    if kind == CriterionKind.TRAINING_SIGNOFF:
+        from training.gates import training_readiness
+
+        evidence = training_readiness(project)
+        threshold = criterion.threshold if criterion.threshold is not None else 100
+        if evidence.percent is None:
+            return CriterionResult(
+                criterion, False, True, _("No training is required yet: add curricula and trainees."), evidence.link
+            )
+        return CriterionResult(
+            criterion, evidence.percent >= float(threshold), True,
+            _("%(percent).1f%% of the required training signed off (%(signed)d of %(required)d); threshold %(threshold)s%%.")
+            % {"percent": evidence.percent, "signed": evidence.signed_off, "required": evidence.required,
+               "threshold": threshold},
+            evidence.link,
         )
     note = str(NOT_YET_BUILT.get(kind, ""))
     evidence = criterion.note or note or (_("Checked by hand.") if criterion.met else _("Not checked yet."))

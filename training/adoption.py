@@ -2,17 +2,20 @@
 
 Plain Python (values in, values out): no ORM, no request. The app imports the usage data exported
 from the CRM, aggregates it per person and week in SQL, and passes one `WeekUsage` per person-week
-with the people's `Assignment` history, the `Licences` and the `Target`s to `adoption()`. One pass
-over the rows with flat lists: 145,000 person-weeks (5,000 people x 29 weeks) take well under 200 ms.
+(or a plain tuple in the same field order) with the people's `Assignment` history, the `Licences`
+and the `Target`s to `adoption()`. One pass over the rows into flat lists: 145,000 person-weeks
+(5,000 people x 29 weeks) take about 0.1 s with record totals, more with per-type dicts (building
+145,000 row objects costs as much again: pass tuples). The weekly figures come back as columns
+(`GroupSeries`), ready for a chart; `GroupSeries.week(i)` gives one week as a row for tables.
 
 Conventions
 -----------
 * **Weeks** run Monday to Sunday and are named by their Monday (`WeekUsage.week_start`; any other
   day raises ValueError). One row per person and week (the caller aggregates the days; two rows
   for the same person and week would count the person twice). `created` and `updated` count records
-  by type (`RECORD_TYPES`; any other type counts too); a person's **records** in a week are all
-  their created plus updated counts. A negative login count or record total, or a completeness
-  outside 0..1, raises ValueError.
+  by type (`RECORD_TYPES`; any other type counts too), or give their totals as numbers (cheaper: the
+  figures only use totals); a person's **records** in a week are all their created plus updated.
+  A negative login count or record total, or a completeness outside 0..1, raises ValueError.
 * **The series** runs over every week from the first covered week to the last *complete* week, the
   one whose Sunday is on or before `as_of` (so a week still in progress is never shown half
   counted); rows and covered weeks after it are ignored.
@@ -41,15 +44,16 @@ Conventions
   rate - target (negative = behind). `DEFAULT_TARGET` (80% active, the common rule) is the
   yardstick of `GroupSeries.meets_default`, separate from the recorded targets.
 * **Change** (trend) = this week's rate - the previous calendar week's rate; None when either is
-  unknown. `GroupSeries.change` compares the two latest *covered* weeks instead.
+  unknown (so a week after a gap has no change). `GroupSeries.current_change` compares the two
+  latest *covered* weeks instead, across a gap.
 * **Records per active user** = records of the group's people / active (None when nobody is
   active). **Completeness** = the mean of the people's completeness weighted by their records that
   week, `sum(completeness x records) / sum(records)` over people with a completeness and at least
   one record (a person without records has no recent data to judge); None when no one qualifies.
 * **Laggards** (as of `as_of`), among the people whose assignment is in effect on `as_of`:
   *never logged in* = no login in any covered week since go-live (the week of go-live included);
-  *inactive* = logged in since go-live but not in the last covered complete week ("inactive 7
-  days", as the data is weekly). The two lists do not overlap. Both are empty until a covered week
+  *inactive* = logged in since go-live but not in the last covered week of the series, the last
+  complete week with data ("inactive 7 days", as the data is weekly). The two lists do not overlap. Both are empty until a covered week
   since go-live exists. `laggards_by_manager` counts them per manager, most laggards first.
 * **Top adopters**: the people assigned on `as_of` with the most records over the last
   `top_weeks` covered weeks of the series; ties broken by logins (more first), then name. People
@@ -57,6 +61,8 @@ Conventions
 * **Baseline**: figures captured before go-live, keyed by `METRICS`, shown beside the overall
   figure of the current week (the last covered week of the series) when that week is on or after
   go-live's week; the change is after - baseline.
+* **Groups shown**: every group someone is assigned to in some week of the series, and by
+  department every department with licences.
 * **Ordering**: groups and managers sort by their text (case-insensitive, None last); people by
   their name from `names` (person key when absent).
 
@@ -67,8 +73,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -114,20 +121,31 @@ def metric_label(metric: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class WeekUsage:
-    """One person's usage in one week (Monday to Sunday), aggregated from the daily export."""
+class WeekUsage(NamedTuple):
+    """One person's usage in one week (Monday to Sunday), aggregated from the daily export.
+
+    A named tuple, so the caller may pass plain tuples in this field order (what a SQL aggregate's
+    `values_list()` gives) and skip building 145,000 objects. `created` and `updated` are counts by
+    record type (a mapping type -> count) or their totals (numbers).
+    """
 
     person: Hashable
     week_start: date  # the Monday
     logins: int = 0
-    created: Mapping = field(default_factory=dict)  # record type -> count
-    updated: Mapping = field(default_factory=dict)  # record type -> count
+    created: Mapping | int = 0  # record type -> count, or the total
+    updated: Mapping | int = 0  # record type -> count, or the total
     completeness: float | None = None  # 0..1: key-field completeness of the person's records that week
 
     @property
     def records(self) -> int:
-        return sum(self.created.values()) + sum(self.updated.values())
+        return _total(self.created) + _total(self.updated)
+
+
+def _total(counts) -> int:
+    """A record count given by type (mapping) or as a total."""
+    if isinstance(counts, Mapping):
+        return sum(counts.values())
+    return int(counts or 0)
 
 
 @dataclass(frozen=True)
@@ -184,33 +202,77 @@ class WeekFigures:
 
 @dataclass(frozen=True)
 class GroupSeries:
+    """A group's weekly figures as columns (one value per week of the series: what a chart plots).
+
+    `week(i)` gives week i as a WeekFigures row (for tables); `current` is the last covered week.
+    """
+
     group: Hashable  # None for the overall series
-    weeks: tuple  # WeekFigures, one per week of the series
-    current: WeekFigures | None  # the last covered week
-    previous: WeekFigures | None  # the covered week before it
+    weeks: tuple  # Mondays
+    covered: tuple  # bool
+    assigned: tuple  # people assigned on the week's Sunday
+    licensed: tuple  # department licences (by department, overall) or assigned people (role, manager)
+    active: tuple  # None when not covered
+    rate: tuple  # active / licensed
+    target: tuple
+    gap: tuple  # rate - target
+    change: tuple  # rate - previous calendar week's rate
+    logins: tuple
+    records: tuple  # created + updated, all types
+    records_per_active: tuple
+    completeness: tuple  # records-weighted mean, 0..1
+    current_index: int | None  # index of the last covered week
+    previous_index: int | None  # index of the covered week before it
+
+    def week(self, index: int) -> WeekFigures:
+        return WeekFigures(
+            week_start=self.weeks[index],
+            covered=self.covered[index],
+            assigned=self.assigned[index],
+            licensed=self.licensed[index],
+            active=self.active[index],
+            rate=self.rate[index],
+            target=self.target[index],
+            gap=self.gap[index],
+            change=self.change[index],
+            logins=self.logins[index],
+            records=self.records[index],
+            records_per_active=self.records_per_active[index],
+            completeness=self.completeness[index],
+        )
+
+    def rows(self) -> list[WeekFigures]:
+        return [self.week(i) for i in range(len(self.weeks))]
 
     @property
-    def rate(self) -> float | None:
-        return self.current.rate if self.current else None
+    def current(self) -> WeekFigures | None:
+        return None if self.current_index is None else self.week(self.current_index)
 
     @property
-    def change(self) -> float | None:
-        """Rate of the last covered week minus the covered week before it."""
-        if self.current is None or self.previous is None:
+    def previous(self) -> WeekFigures | None:
+        return None if self.previous_index is None else self.week(self.previous_index)
+
+    @property
+    def current_rate(self) -> float | None:
+        return None if self.current_index is None else self.rate[self.current_index]
+
+    @property
+    def current_change(self) -> float | None:
+        """Rate of the last covered week minus the covered week before it (gaps skipped)."""
+        if self.current_index is None or self.previous_index is None:
             return None
-        if self.current.rate is None or self.previous.rate is None:
-            return None
-        return self.current.rate - self.previous.rate
+        now, before = self.rate[self.current_index], self.rate[self.previous_index]
+        return None if now is None or before is None else now - before
 
     @property
     def default_gap(self) -> float | None:
         """Current rate minus DEFAULT_TARGET (the 80% rule)."""
-        rate = self.rate
+        rate = self.current_rate
         return None if rate is None else rate - DEFAULT_TARGET
 
     @property
     def meets_default(self) -> bool | None:
-        rate = self.rate
+        rate = self.current_rate
         return None if rate is None else rate >= DEFAULT_TARGET
 
 
@@ -221,7 +283,7 @@ class Laggard:
     department: Hashable
     role: Hashable
     manager: Hashable
-    last_login_week: date | None  # Monday of the last covered week with a login (any time)
+    last_login_week: date | None  # Monday of the last week of the series with a login (None: none)
 
 
 @dataclass(frozen=True)
@@ -367,11 +429,17 @@ def adoption(
         metric_label(metric)  # ValueError for an unknown metric
     names = names or {}
     rows = usage if isinstance(usage, list | tuple) else list(usage)
+    for row in rows:
+        if len(row) != 6:
+            raise ValueError(
+                _("A usage row has six fields: person, week, logins, created, updated and completeness.")
+            )
+        break
 
     # -- the weeks of the series ----------------------------------------------------------------
     last_week = last_complete_week(as_of)
     covered_set = set(covered_weeks)
-    covered_set.update({row.week_start for row in rows})
+    covered_set.update({row[1] for row in rows})
     for week in covered_set:
         _check_monday(week)
     covered_set = {w for w in covered_set if w <= last_week}
@@ -436,7 +504,7 @@ def adoption(
     target_lines = _timelines((t.department, t.date, t.rate) for t in targets)
     for _dates, values in target_lines.values():
         if any(not 0 <= v <= 1 for v in values):
-            raise ValueError(_("A target rate must be a fraction between 0 and 1 (0.8 for 80%%)."))
+            raise ValueError(_("A target rate must be a fraction between 0 and 1 (0.8 for 80 percent)."))
 
     groups = len(group_keys)
     size = groups * count
@@ -462,26 +530,22 @@ def adoption(
     window = covered_index[-top_weeks:]
     window_from = window[0] if window else count
     window_totals: dict = {}  # person -> [records, logins] over the top adopters' weeks
-    for row in rows:
-        w = position.get(row.week_start)
+    position_get, cells_get, last_get = position.get, person_cells.get, last_login.get
+    for person, week, n, created, updated, c in rows:
+        w = position_get(week)
         if w is None:
             continue
-        person = row.person
-        n = row.logins
-        created, updated = row.created, row.updated
-        rec = (sum(created.values()) if created else 0) + (sum(updated.values()) if updated else 0)
-        c = row.completeness
+        # Totals (ints) are the fast path; per-type dicts next; any other mapping or number last.
+        kind = created.__class__
+        rec = created if kind is int else sum(created.values()) if kind is dict else _total(created)
+        kind = updated.__class__
+        rec += updated if kind is int else sum(updated.values()) if kind is dict else _total(updated)
         if n < 0 or rec < 0:
             raise ValueError(
                 _("Usage of %(person)s in the week of %(week)s has a negative count.")
-                % {"person": person, "week": row.week_start.isoformat()}
+                % {"person": person, "week": week.isoformat()}
             )
-        if c is not None and not 0 <= c <= 1:
-            raise ValueError(
-                _("Completeness must be a fraction between 0 and 1 (%(person)s, week of %(week)s).")
-                % {"person": person, "week": row.week_start.isoformat()}
-            )
-        if n and w > last_login.get(person, -1):
+        if n and w > last_get(person, -1):
             last_login[person] = w
         if w >= window_from:
             totals = window_totals.get(person)
@@ -490,7 +554,7 @@ def adoption(
             else:
                 totals[0] += rec
                 totals[1] += n
-        cells = person_cells.get(person)
+        cells = cells_get(person)
         if cells is None:
             continue
         k = cells[w]
@@ -499,89 +563,79 @@ def adoption(
         if n:
             active[k] += 1
             logins[k] += n
-        if rec:
-            records[k] += rec
-            if c is not None:
+        if c is not None:
+            if not 0 <= c <= 1:
+                raise ValueError(
+                    _("Completeness must be a fraction between 0 and 1 (%(person)s, week of %(week)s).")
+                    % {"person": person, "week": week.isoformat()}
+                )
+            if rec:
                 weighted[k] += c * rec
                 weights[k] += rec
+        records[k] += rec
 
     # -- figures per group and overall ----------------------------------------------------------
-    def series(key, cells_of, licensed_of, target_line) -> GroupSeries:
-        figures = []
-        previous_rate = None
-        for w in range(count):
-            people, act, lg, rec, wsum, wgt = cells_of(w)
-            licensed = licensed_of(w, people)
-            target = _at(target_line, week_ends[w], None)
-            rate = None
-            if covered[w]:
-                rate = act / licensed if licensed else None
-                figure = WeekFigures(
-                    week_start=weeks[w],
-                    covered=True,
-                    assigned=people,
-                    licensed=licensed,
-                    active=act,
-                    rate=rate,
-                    target=target,
-                    gap=rate - target if rate is not None and target is not None else None,
-                    change=rate - previous_rate if rate is not None and previous_rate is not None else None,
-                    logins=lg,
-                    records=rec,
-                    records_per_active=rec / act if act else None,
-                    completeness=wsum / wgt if wgt else None,
-                )
-            else:
-                figure = WeekFigures(
-                    week_start=weeks[w], covered=False, assigned=people, licensed=licensed, active=None,
-                    rate=None, target=target, gap=None, change=None, logins=None, records=None,
-                    records_per_active=None, completeness=None,
-                )  # fmt: skip
-            figures.append(figure)
-            previous_rate = rate
-        current = figures[covered_index[-1]] if covered_index else None
-        previous = figures[covered_index[-2]] if len(covered_index) > 1 else None
-        return GroupSeries(key, tuple(figures), current, previous)
+    current_index = covered_index[-1] if covered_index else None
+    previous_index = covered_index[-2] if len(covered_index) > 1 else None
 
-    def group_cells(g):
-        def cells_of(w):
-            k = g * count + w
-            return assigned[k], active[k], logins[k], records[k], weighted[k], weights[k]
-
-        return cells_of
-
-    def overall_cells(w):
-        ks = range(w, size, count)
-        return (
-            sum(assigned[k] for k in ks),
-            sum(active[k] for k in ks),
-            sum(logins[k] for k in ks),
-            sum(records[k] for k in ks),
-            sum(weighted[k] for k in ks),
-            sum(weights[k] for k in ks),
+    def series(key, columns, licensed, target_line) -> GroupSeries:
+        """GroupSeries from the group's columns (assigned, active, logins, records, weighted, weights)."""
+        people, act, lg, rec, wsum, wgt = columns
+        target = [_at(target_line, end, None) for end in week_ends]
+        active_ = [a if covered[w] else None for w, a in enumerate(act)]
+        rate = [a / lic if a is not None and lic else None for a, lic in zip(active_, licensed, strict=True)]
+        previous = [None, *rate][: len(rate)]
+        return GroupSeries(
+            group=key,
+            weeks=tuple(weeks),
+            covered=tuple(covered),
+            assigned=tuple(people),
+            licensed=tuple(licensed),
+            active=tuple(active_),
+            rate=tuple(rate),
+            target=tuple(target),
+            gap=tuple(_minus(r, t) for r, t in zip(rate, target, strict=True)),
+            change=tuple(_minus(r, p) for r, p in zip(rate, previous, strict=True)),
+            logins=tuple(x if covered[w] else None for w, x in enumerate(lg)),
+            records=tuple(x if covered[w] else None for w, x in enumerate(rec)),
+            records_per_active=tuple(r / a if a else None for r, a in zip(rec, active_, strict=True)),
+            completeness=tuple(s / g if g else None for s, g in zip(wsum, wgt, strict=True)),
+            current_index=current_index,
+            previous_index=previous_index,
         )
 
-    def department_licences(department):
+    def group_columns(g) -> tuple:
+        cells = slice(g * count, (g + 1) * count)
+        return assigned[cells], active[cells], logins[cells], records[cells], weighted[cells], weights[cells]
+
+    def overall_columns() -> tuple:
+        return tuple(
+            [sum(column[w:size:count]) for w in range(count)]
+            for column in (assigned, active, logins, records, weighted, weights)
+        )
+
+    def licensed_by_department(department) -> list:
         line = licence_lines.get(department)
-        return lambda w, _people: _at(line, week_ends[w], 0)
-
-    def assigned_as_licensed(_w, people):
-        return people
-
-    def overall_licensed(w, _people):
-        return sum(_at(line, week_ends[w], 0) for line in licence_lines.values())
+        return [_at(line, end, 0) for end in week_ends]
 
     project_targets = target_lines.get(None)
     result_groups = {}
     for key in sorted(group_keys, key=_order):
+        columns = group_columns(group_index[key])
+        if not any(columns[0]) and not (by == DEPARTMENT and key in licence_lines):
+            continue  # only assigned in weeks an overlapping assignment took over
         if by == DEPARTMENT:
-            licensed_of = department_licences(key)
+            licensed = licensed_by_department(key)
             line = target_lines.get(key, project_targets) if key is not None else project_targets
         else:
-            licensed_of = assigned_as_licensed
+            licensed = columns[0]
             line = project_targets
-        result_groups[key] = series(key, group_cells(group_index[key]), licensed_of, line)
-    overall = series(None, overall_cells, overall_licensed, project_targets)
+        result_groups[key] = series(key, columns, licensed, line)
+    overall_licensed = [0] * count
+    for department in licence_lines:
+        for w, value in enumerate(licensed_by_department(department)):
+            overall_licensed[w] += value
+    overall = series(None, overall_columns(), overall_licensed, project_targets)
 
     # -- laggards and top adopters --------------------------------------------------------------
     def name_of(person) -> str:
@@ -646,6 +700,10 @@ def adoption(
         top_weeks=tuple(weeks[i] for i in window),
         baseline=tuple(comparisons),
     )
+
+
+def _minus(a, b):
+    return a - b if a is not None and b is not None else None
 
 
 def _metric(figures: WeekFigures, metric: str) -> float | None:

@@ -25,8 +25,11 @@ from django.utils.translation import gettext as _
 
 from evaluation.charts import LAYOUT, figure_html, figures_svg, localise, svg_data_url  # noqa: F401 (re-exported)
 
-# Red (nobody ready) -> amber (half) -> green (everyone), the same stops on every page and PDF.
-READINESS_SCALE = [[0.0, "#dc2626"], [0.5, "#f59e0b"], [1.0, "#16a34a"]]
+# Red (nobody ready) -> amber (half) -> green (everyone), the same stops on every page and PDF; light
+# enough for dark cell text (a yellow-green between amber and green, not the olive of a straight blend).
+READINESS_SCALE = [[0.0, "#f87171"], [0.5, "#fbbf24"], [0.75, "#a3e635"], [1.0, "#4ade80"]]
+WIDE_HEATMAP = 12  # courses beyond which the heat map gets a fixed width of CELL_WIDTH pixels per course
+CELL_WIDTH = 64
 SIGNED_COLOUR = "#2563eb"
 SCOPE_COLOUR = "#64748b"
 GO_LIVE_COLOUR = "#dc2626"
@@ -48,14 +51,16 @@ def _iso(day) -> str:
     return day.isoformat() if isinstance(day, datetime.date) else str(day)
 
 
-def _vertical_line(fig: go.Figure, day, text: str, colour: str, dash: str, position: float = 1.0):
-    """A vertical line at a date with its label at the top. (add_vline's annotation cannot
-    average date strings, so the shape and its label are added separately.)"""
+def _vertical_line(fig: go.Figure, day, text: str, colour: str, dash: str, side: str = "left", row: int = 0):
+    """A vertical line at a date with its label above the plot, on the `side` of the line, in label
+    row `row` (0 just above the plot, 1 above that). (add_vline's annotation cannot average date
+    strings, so the shape and its label are added separately.)"""
     x = _iso(day)
     fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line={"color": colour, "dash": dash, "width": 2})
     fig.add_annotation(
-        x=x, y=position, yref="paper", text=text, showarrow=False, xanchor="left", yanchor="bottom", xshift=3,
-        font={"size": 11, "color": colour}, bgcolor="rgba(255, 255, 255, 0.85)",
+        x=x, y=1, yref="paper", text=text, showarrow=False, yanchor="bottom", yshift=15 * row,
+        xanchor="right" if side == "left" else "left", xshift=-3 if side == "left" else 3,
+        font={"size": 11, "color": colour},
     )
 
 
@@ -91,9 +96,10 @@ def readiness_heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=z, x=list(courses), y=list(departments), text=text, texttemplate="%{text}",
-            textfont={"size": 12}, colorscale=READINESS_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
+            textfont={"size": 13, "color": "#0f172a"}, colorscale=READINESS_SCALE, zmin=0, zmax=100, xgap=2, ygap=2,
             hoverongaps=False,
-            colorbar={"title": {"text": _("Signed off")}, "ticksuffix": "%", "tickvals": [0, 25, 50, 75, 100],
+            colorbar={"title": {"text": _("Signed off")}, "tickmode": "array", "tickvals": [0, 25, 50, 75, 100],
+                      "ticktext": ["0%", "25%", "50%", "75%", "100%"],
                       "thickness": 14},
             customdata=extra,
             hovertemplate=(
@@ -102,9 +108,14 @@ def readiness_heatmap(
             ),
         )
     )
+    # Past a dozen courses the cells would be too narrow for their text: the figure takes a fixed
+    # width instead (the page scrolls it sideways) rather than squeezing the columns.
+    wide = len(courses) > WIDE_HEATMAP
     fig.update_layout(
         LAYOUT,
         height=max(260, 150 + 44 * len(departments)),
+        width=220 + CELL_WIDTH * len(courses) if wide else None,
+        autosize=not wide,
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         title={"text": title, "x": 0, "xanchor": "left"} if title else None,
         xaxis={"side": "top", "categoryorder": "array", "categoryarray": list(courses), "automargin": True,
@@ -124,8 +135,8 @@ def burnup_figure(
 ) -> go.Figure:
     """Cumulative signed-off (person, course) pairs by week against the scope (required pairs).
 
-    `signed[i]` is the count at the end of week `weeks[i]` (None for weeks still to come: the line
-    stops); `scope` is one number, or one per week when people join or leave. The go-live and today
+    `weeks[i]` is where week i's point is drawn (pass the week's last day: the count is as of then);
+    `signed[i]` is the count at the end of that week (None for weeks still to come: the line stops); `scope` is one number, or one per week when people join or leave. The go-live and today
     are vertical lines when given.
     """
     if len(signed) != len(weeks):
@@ -153,16 +164,17 @@ def burnup_figure(
         )
     )
     if go_live is not None:
-        _vertical_line(fig, go_live, _("Go-live"), GO_LIVE_COLOUR, "dash")
+        # The go-live's label sits a row above today's, so the two never overlap when close.
+        _vertical_line(fig, go_live, _("Go-live"), GO_LIVE_COLOUR, "dash", side="left", row=1)
     if today is not None:
-        _vertical_line(fig, today, _("Today"), TODAY_COLOUR, "dot", position=0.9)
+        _vertical_line(fig, today, _("Today"), TODAY_COLOUR, "dot", side="left" if go_live and today >= go_live else "right")
     top = max([v for v in scope_values if v is not None] + [float(v) for v in signed if v is not None] + [1.0])
     fig.update_layout(
         LAYOUT,
         height=380,
-        margin={"l": 10, "r": 20, "t": 30, "b": 40},
+        margin={"l": 10, "r": 20, "t": 50, "b": 40},
         hovermode="x unified",
-        xaxis={"type": "date", "gridcolor": GRID, "automargin": True},
+        xaxis={"type": "date", "gridcolor": GRID, "automargin": True, "tickformat": "%Y-%m-%d"},
         yaxis={"title": {"text": _("People x courses signed off")}, "rangemode": "tozero", "range": [0, top * 1.08],
                "gridcolor": GRID, "automargin": True, "tickformat": ",d"},
         legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"},
@@ -212,14 +224,14 @@ def adoption_trend_figure(
     fig.add_shape(type="line", x0=0, x1=1, xref="paper", y0=ADOPTION_RULE, y1=ADOPTION_RULE,
                   line={"color": RULE_COLOUR, "dash": "dot", "width": 1.5})
     fig.add_annotation(
-        x=0, xref="paper", y=ADOPTION_RULE, text=_("80% rule"), showarrow=False, xanchor="left", yanchor="bottom",
+        x=0, xref="paper", y=ADOPTION_RULE, text=_("The 80 percent rule"), showarrow=False, xanchor="left", yanchor="bottom",
         font={"size": 11, "color": "#475569"},
     )
     fig.update_layout(
         LAYOUT,
         height=400,
         margin={"l": 10, "r": 20, "t": 30, "b": 40},
-        xaxis={"type": "date", "gridcolor": GRID, "automargin": True},
+        xaxis={"type": "date", "gridcolor": GRID, "automargin": True, "tickformat": "%Y-%m-%d"},
         yaxis={"title": {"text": _("Active users (of licensed)")}, "range": [0, 1.05], "tickformat": ".0%",
                "tickvals": [0, 0.2, 0.4, 0.6, 0.8, 1.0], "gridcolor": GRID, "automargin": True},
         legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "xanchor": "left"},

@@ -125,7 +125,7 @@ class CurriculumItem(ProjectScoped):
 
     class Meta:
         verbose_name = _("curriculum entry")
-        verbose_name_plural = _("curricula")
+        verbose_name_plural = _("curriculum entries")
         ordering = ["job_role", "course__number"]
         constraints = [
             models.UniqueConstraint(
@@ -374,7 +374,7 @@ class LicenceCount(ProjectScoped):
     """CRM licences of a department from a date on (until the department's next count)."""
 
     department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="licences")
-    start = models.DateField(_("from"))
+    start = models.DateField(_("valid from"))
     count = models.PositiveIntegerField(_("licences"))
 
     class Meta:
@@ -395,7 +395,7 @@ class AdoptionTarget(ProjectScoped):
         Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.CASCADE, related_name="targets",
         help_text=_("Leave empty for the whole project."),
     )
-    date = models.DateField(_("by"))
+    date = models.DateField(_("target date"))
     rate = models.DecimalField(_("active users (%)"), max_digits=5, decimal_places=1, default=Decimal(80), validators=PERCENT)
 
     class Meta:

@@ -56,6 +56,7 @@ import calendar
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -194,34 +195,39 @@ def sign_off_valid(
 # ---------------------------------------------------------------------------------------------
 
 
+def _reached(status: Status | None) -> int:
+    """The index in STAGES of the highest stage a pair reached."""
+    if status is None:
+        return 0
+    if status.signed_off:
+        return 4
+    mark = status.pass_mark
+    if mark is None:
+        if status.attended:
+            return 3
+    elif status.score is not None and float(status.score) >= float(mark):
+        return 3
+    if status.attended:
+        return 2
+    return 1 if status.enrolled else 0
+
+
 def stage(status: Status | None) -> str:
     """The highest stage a pair reached (cumulative, see the module docstring); NOT_ENROLLED for None."""
-    if status is None:
-        return NOT_ENROLLED
-    if status.signed_off:
-        return SIGNED_OFF
-    if status.pass_mark is None:
-        passed = status.attended
-    else:
-        passed = status.score is not None and float(status.score) >= float(status.pass_mark)
-    if passed:
-        return PASSED
-    if status.attended:
-        return ATTENDED
-    if status.enrolled:
-        return ENROLLED
-    return NOT_ENROLLED
+    return STAGES[_reached(status)]
 
 
 def is_overdue(status: Status | None, go_live: date, today: date) -> bool:
     """Not signed off, and go-live has passed or the person's session went by without them."""
-    reached = stage(status)
-    if reached == SIGNED_OFF:
+    return _overdue(status, _reached(status), today > go_live, today)
+
+
+def _overdue(status: Status | None, reached: int, late: bool, today: date) -> bool:
+    if reached == 4:
         return False
-    if today > go_live:
+    if late:
         return True
-    missed = status is not None and status.session_date is not None and status.session_date < today
-    return missed and reached in (NOT_ENROLLED, ENROLLED)
+    return reached < 2 and status is not None and status.session_date is not None and status.session_date < today
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,8 +256,9 @@ class Counts:
         return self.required - self.signed_off
 
 
-@dataclass(frozen=True)
-class Missing:
+class Missing(NamedTuple):
+    """A required course a person has not signed off (a named tuple: there can be many thousands)."""
+
     course: Hashable
     stage: str  # NOT_ENROLLED, ENROLLED, ATTENDED or PASSED
     overdue: bool
@@ -351,9 +358,6 @@ def _required(people: list[Person], requirements: Requirements) -> dict:
     return {p.key: by_role.get(p.role, ()) for p in people if p.active}
 
 
-_STAGE_INDEX = {s: i for i, s in enumerate(STAGES)}
-
-
 def readiness(
     people: Iterable[Person],
     requirements: Requirements,
@@ -376,10 +380,14 @@ def readiness(
     departments = tuple(sorted({p.department for p in active}, key=_order))
     roles = tuple(sorted({p.role for p in active}, key=_order))
 
-    # One tally per group: [required, enrolled, attended, passed, signed_off, overdue].
+    # One histogram per cell: pairs at each stage (indexes 0-4 of STAGES), then overdue pairs (5).
     cells = {(d, c): [0] * 6 for d in departments for c in course_order}
     role_cells = {(r, c): [0] * 6 for r in roles for c in course_order}
+    department_rows = {d: {c: cells[d, c] for c in course_order} for d in departments}
+    role_rows = {r: {c: role_cells[r, c] for c in course_order} for r in roles}
     position = {c: i for i, c in enumerate(course_order)}
+    late = today > go_live
+    facts_get = facts.get
     not_ready = []
     people_required = people_ready = 0
     for person in active:
@@ -387,19 +395,20 @@ def readiness(
         if not own:
             continue
         people_required += 1
+        department_row, role_row = department_rows[person.department], role_rows[person.role]
+        key = person.key
         missing = []
         for course in own:
-            status = facts.get((person.key, course))
-            reached = _STAGE_INDEX[stage(status)]
-            overdue = is_overdue(status, go_live, today)
-            for tally in (cells[person.department, course], role_cells[person.role, course]):
-                tally[0] += 1
-                tally[1] += reached >= 1
-                tally[2] += reached >= 2
-                tally[3] += reached >= 3
-                tally[4] += reached >= 4
-                tally[5] += overdue
+            status = facts_get((key, course))
+            reached = _reached(status)
+            department_cell, role_cell = department_row[course], role_row[course]
+            department_cell[reached] += 1
+            role_cell[reached] += 1
             if reached < 4:
+                overdue = _overdue(status, reached, late, today)
+                if overdue:
+                    department_cell[5] += 1
+                    role_cell[5] += 1
                 session = status.session_date if status is not None else None
                 missing.append(Missing(course, STAGES[reached], overdue, session))
         if missing:
@@ -409,20 +418,25 @@ def readiness(
             people_ready += 1
     not_ready.sort(key=lambda n: (_order(n.person.department), n.person.name.casefold(), n.person.name))
 
-    def total(tallies) -> Counts:
-        sums = [0] * 6
-        for tally in tallies:
-            for i, value in enumerate(tally):
-                sums[i] += value
-        return Counts(*sums)
+    def counts(histogram) -> Counts:
+        """Counts (cumulative stages) from a stage histogram."""
+        h = histogram
+        return Counts(sum(h[0:5]), sum(h[1:5]), sum(h[2:5]), h[3] + h[4], h[4], h[5])
 
-    by_department_course = {key: Counts(*tally) for key, tally in cells.items()}
+    def total(histograms) -> Counts:
+        sums = [0] * 6
+        for histogram in histograms:
+            for i, value in enumerate(histogram):
+                sums[i] += value
+        return counts(sums)
+
+    by_department_course = {key: counts(h) for key, h in cells.items()}
     return Readiness(
         courses=course_order,
         departments=departments,
         roles=roles,
         by_department_course=by_department_course,
-        by_role_course={key: Counts(*tally) for key, tally in role_cells.items()},
+        by_role_course={key: counts(h) for key, h in role_cells.items()},
         by_course={c: total(cells[d, c] for d in departments) for c in course_order},
         by_department={d: total(cells[d, c] for c in course_order) for d in departments},
         by_role={r: total(role_cells[r, c] for c in course_order) for r in roles},

@@ -5,6 +5,7 @@ checks who may sign off); usage rows come in through the usage import, not as a 
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projectcrm.core.registers import Register
 
@@ -61,6 +62,13 @@ class CourseRegister(Register):
         "practical_task", "related_processes", "valid_months",
     ]
     ordering = ["number"]
+    detail_extra_template = "training/_signoff_course_versions.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .session_views import course_detail_context
+
+        return course_detail_context(obj, access)
 
 
 class CurriculumRegister(Register):
@@ -87,7 +95,7 @@ class TraineeRegister(Register):
     search_fields = ["name", "employee_id", "email", "crm_username"]
     form_fields = ["name", "employee_id", "email", "department", "job_role", "manager", "crm_username", "licensed", "active", "user"]
     ordering = ["name"]
-    quick_filters = {"active": (_("Active"), active_trainees)}
+    quick_filters = {"active": (pgettext_lazy("people", "Active"), active_trainees)}
 
 
 class SessionRegister(Register):
@@ -100,9 +108,17 @@ class SessionRegister(Register):
     form_fields = ["course", "starts", "ends", "trainer", "delivered_by", "location", "link", "capacity", "status", "notes"]
     ordering = ["starts"]
 
+    detail_extra_template = "training/session_detail_extra.html"
+
     @classmethod
     def initial(cls, access):
         return {"trainer": access.user.pk}
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .session_views import session_detail_context
+
+        return session_detail_context(obj, access)
 
 
 class EnrolmentRegister(Register):
@@ -112,8 +128,12 @@ class EnrolmentRegister(Register):
     list_columns = ["trainee", "session", "status", "attended", "score"]
     filter_fields = ["session", "status", "attended"]
     search_fields = ["trainee__name", "session__course__title"]
-    form_fields = ["session", "trainee", "status", "attended", "score"]
+    # People join and leave sessions on the roster (capacity and waiting list kept there); the
+    # register shows enrolments and lets a trainer correct attendance and scores.
+    form_fields = ["attended", "score"]
     ordering = ["session__starts", "trainee__name"]
+    importable = False
+    creatable = False
 
 
 class SignOffRegister(Register):
@@ -129,6 +149,13 @@ class SignOffRegister(Register):
     ordering = ["-signed_on"]
     importable = False
     creatable = False
+    detail_extra_template = "training/_signoff_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .session_views import sign_off_detail_context
+
+        return sign_off_detail_context(obj, access)
 
 
 class ChampionRegister(Register):

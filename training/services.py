@@ -59,9 +59,15 @@ def require_trainer(user, project) -> None:
         )
     if not policy.allows(role, "training", "change"):
         raise PermissionDenied(
-            _("%(name)s's role in this project (%(role)s) may not change training records: ask a trainer or the project manager.")
+            _("The role of %(name)s in this project (%(role)s) may not change training records: ask a trainer or the project manager.")
             % {"name": display_name(user), "role": Membership(role=role).get_role_display()}
         )
+
+
+def number(value) -> str:
+    """A score or pass mark as people write it: 70, 72.5."""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def display_name(user) -> str:
@@ -324,20 +330,20 @@ def sign_off(trainee: Trainee, course: Course, signer, *, score=None, practical_
         if enrolment is None or enrolment.status != EnrolmentStatus.ENROLLED:
             raise ValidationError(_("%(name)s is not enrolled in this session.") % {"name": trainee.name})
         if enrolment.attended is not True:
-            raise ValidationError(_("Record %(name)s's attendance before signing off.") % {"name": trainee.name})
+            raise ValidationError(_("Record the attendance of %(name)s before signing off.") % {"name": trainee.name})
         if score is None:
             score = enrolment.score
     value = parse_score(score)
     if course.pass_mark is not None:
         if value is None:
             raise ValidationError(
-                _("Enter %(name)s's assessment score first: the course's pass mark is %(mark)s%%.")
-                % {"name": trainee.name, "mark": course.pass_mark}
+                _("Enter the assessment score of %(name)s first: the pass mark of the course is %(mark)s%%.")
+                % {"name": trainee.name, "mark": number(course.pass_mark)}
             )
         if value < course.pass_mark:
             raise ValidationError(
                 _("%(name)s scored %(score)s%%, below the pass mark of %(mark)s%%: not signed off.")
-                % {"name": trainee.name, "score": value, "mark": course.pass_mark}
+                % {"name": trainee.name, "score": number(value), "mark": number(course.pass_mark)}
             )
     if course.practical_task and not practical_done:
         raise ValidationError(

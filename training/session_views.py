@@ -205,7 +205,7 @@ def enrolment_cancel(request, project, pk):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, _("%(name)s's enrolment is cancelled.") % {"name": enrolment.trainee.name})
+        messages.success(request, _("The enrolment of %(name)s is cancelled.") % {"name": enrolment.trainee.name})
         if promoted:
             messages.info(request, _("Moved up from the waiting list: %(names)s.") % {"names": _describe(e.trainee for e in promoted)})
     return redirect(roster_url(enrolment.session))
@@ -228,13 +228,13 @@ def session_fill(request, project, pk):
     return redirect(roster_url(session))
 
 
-def _row_response(request, access, enrolment, *, error="", saved="", ) -> HttpResponse:
+def _row_response(request, access, enrolment, *, error="", saved="", typed=None) -> HttpResponse:
     session = enrolment.session
     sign_offs = sign_offs_by_trainee(session.course, [enrolment.trainee_id]).get(enrolment.trainee_id, [])
     row = roster_row(request, enrolment, session.course, sign_offs, timezone.localdate())
     return render(request, "training/session_roster_row.html", {
         "row": row, "session": session, "course": session.course, "project": access.project,
-        "can_change": access.can("training", "change"), "error": error, "saved": saved,
+        "can_change": access.can("training", "change"), "error": error, "saved": saved, "typed": typed,
     })
 
 
@@ -245,6 +245,7 @@ def enrolment_save(request, project, pk):
     access, enrolment = enrolment_for(request, project, pk)
     seen = request.POST.get("version")
     error = ""
+    typed = None  # a refused score stays in the box to be corrected
     try:
         enrolment = services.record_result(
             enrolment, request.user, attended="attended" in request.POST, score=request.POST.get("score"),
@@ -252,6 +253,7 @@ def enrolment_save(request, project, pk):
         )
     except (ValidationError, PermissionDenied) as exc:
         error = error_text(exc)
+        typed = request.POST.get("score", "")[:20]
         enrolment.refresh_from_db()
     except EditConflict as exc:
         current = exc.current
@@ -262,11 +264,11 @@ def enrolment_save(request, project, pk):
         }
         enrolment.refresh_from_db()
     if request.htmx:
-        return _row_response(request, access, enrolment, error=error, saved="" if error else _("Saved"))
+        return _row_response(request, access, enrolment, error=error, saved="" if error else _("Saved"), typed=typed)
     if error:
         messages.error(request, f"{enrolment.trainee.name}: {error}")
     else:
-        messages.success(request, _("Saved %(name)s's attendance and score.") % {"name": enrolment.trainee.name})
+        messages.success(request, _("Attendance and score of %(name)s saved.") % {"name": enrolment.trainee.name})
     return redirect(roster_url(enrolment.session, f"enrolment-{enrolment.pk}"))
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from projectcrm.core.access import project_access
 
@@ -34,7 +35,7 @@ def job_role_library(request, project):
                     role._history_user = request.user
                     role.save()
                     created += 1
-        messages.success(request, _("%(n)d job roles added.") % {"n": created})
+        messages.success(request, ngettext("%(n)d job role added.", "%(n)d job roles added.", created) % {"n": created})
         return redirect("training:job-roles-list", project=project.pk)
     for entry in entries:
         entry["added"] = entry["key"] in added_keys or entry["name"].lower() in names

@@ -217,6 +217,22 @@ EXPECTATIONS: dict[str, Expect] = {
     "evaluation:ahp": page(("evaluation", "view"), ("evaluation", "change", "POST"), rows="evaluation:evaluations"),
     "evaluation:ahp-apply": page(("evaluation", "change", "POST"), rows="evaluation:evaluations"),
     "training:job-role-library": page(("training", "change"), ("training", "change", "POST")),
+    "training:readiness": page(("training", "view")),
+    "training:readiness-not-ready-xlsx": page(("training", "view")),
+    "training:champions-page": page(("training", "view")),
+    "training:feedback-summary": page(("training", "view")),
+    "training:calendar": page(("training", "view")),
+    "training:calendar-ics": page(("training", "view")),
+    "training:session-roster": page(("training", "view"), rows="training:sessions"),
+    "training:session-enrol": page(("training", "change", "POST"), rows="training:sessions"),
+    "training:session-fill": page(("training", "change", "POST"), rows="training:sessions"),
+    "training:enrolment-save": page(("training", "change", "POST"), rows="training:enrolments"),
+    "training:enrolment-cancel": page(("training", "change", "POST"), rows="training:enrolments"),
+    "training:enrolment-sign-off": page(("training", "change", "POST"), rows="training:enrolments"),
+    "training:certificate": page(("training", "view"), rows="training:sign-offs"),
+    "training:course-new-version": page(("training", "change", "POST"), rows="training:courses"),
+    # The trainee's acknowledgement link works without a login: the signed token is the proof.
+    "training:acknowledge": Expect("public", (Check(None), Check(None, "view", "POST")), rows="training-acknowledge"),
     "api-evaluation-results": api(("evaluation", "view", "GET"), rows="evaluation:evaluations"),
     "api-evaluation-consensus": api(("evaluation", "view", "GET"), rows="evaluation:evaluations"),
     "api-evaluation-scores": api(("evaluation", "view", "GET"), ("evaluation", "change", "POST"), rows="evaluation-round"),
@@ -387,6 +403,10 @@ def project_rows(project, member):
     TeamMember.objects.get_or_create(evaluation=evaluation, user=member, defaults={"project": project})
     closed = Round.objects.create(project=project, evaluation=evaluation, number=99, status="closed")
     rows["evaluation-round"] = {"pk": closed.pk, "user": member.pk}
+    from training.models import SignOff
+    from training.services import acknowledge_token
+
+    rows["training-acknowledge"] = {"token": acknowledge_token(make_row(SignOff, project, member, made))}
     return rows
 
 
@@ -409,7 +429,7 @@ def url_for(pattern, expect, project_pk, rows):
             kwargs[name] = "csv"
         elif name == "action":
             kwargs[name] = "assess"
-        elif name == "user":
+        elif name in ("user", "token"):
             kwargs[name] = rows[expect.rows][name]
         elif name in ("pk", "history_id", "job"):
             assert expect.rows, f"{pattern.name}: say in EXPECTATIONS which rows fill <{name}>"

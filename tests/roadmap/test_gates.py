@@ -108,7 +108,6 @@ def test_critical_issues_of_another_project_do_not_count(project, other_project,
     [
         (5, CriterionKind.MOCK_MIGRATION, "The data migration area is not built yet: check this by hand."),
         (6, CriterionKind.TEST_PASS_RATE, "The testing area is not built yet: check this by hand."),
-        (7, CriterionKind.TRAINING_SIGNOFF, "The training area is not built yet: check this by hand."),
     ],
 )
 def test_areas_not_built_yet_are_manual(book_release, order, kind, note):
@@ -120,6 +119,30 @@ def test_areas_not_built_yet_are_manual(book_release, order, kind, note):
     c.save()
     result = gates.evaluate(c)
     assert result.met and result.evidence == c.note
+
+
+def test_training_criterion_reads_the_sign_offs(project, users, book_release):
+    """2 people in a role that needs 1 course: 1 signed off = 50%, below a threshold of 80, then 100%."""
+    from training import services as training_services
+    from training.models import Course, CurriculumItem, Department, JobRole, Trainee
+
+    c = criterion(Gate.objects.get(phase__release=book_release, phase__order=7), CriterionKind.TRAINING_SIGNOFF)
+    c.threshold = 80
+    c.save()
+    result = gates.evaluate(c)
+    assert result.automatic and not result.met
+    assert str(result.evidence) == "No training is required yet: add curricula and trainees."
+    sales = Department.objects.create(project=project, name="Sales")
+    role = JobRole.objects.create(project=project, name="Salesperson")
+    course = Course.objects.create(project=project, title="Accounts and contacts")
+    CurriculumItem.objects.create(project=project, job_role=role, course=course)
+    ann, bo = (Trainee.objects.create(project=project, name=n, department=sales, job_role=role) for n in ("Ann", "Bo"))
+    training_services.sign_off(ann, course, users["trainer"])
+    result = gates.evaluate(c)
+    assert result.automatic and not result.met
+    assert "50.0% of the required training signed off (1 of 2)" in str(result.evidence)
+    training_services.sign_off(bo, course, users["trainer"])
+    assert gates.evaluate(c).met
 
 
 def test_threshold_from_the_template(book_release):

@@ -30,6 +30,7 @@ SEED_AREAS = [
     "projectcrm.governance.demo",
     "roadmap.demo",
     "evaluation.demo",
+    "training.demo",
 ]
 
 DEMO_PROJECT_NAME = "Lumen Frames CRM rollout"
