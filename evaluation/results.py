@@ -8,8 +8,8 @@ to anyone who may view the evaluation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 

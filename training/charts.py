@@ -272,7 +272,8 @@ def laggards_by_manager_figure(managers: Sequence[str], never: Sequence[int], in
         height=max(240, 110 + 32 * len(names)),
         margin={"l": 10, "r": 30, "t": 20, "b": 40},
         xaxis={"title": {"text": _("People")}, "gridcolor": GRID, "zeroline": False, "tickformat": ",d",
-               "range": [0, max(totals, default=0) * 1.12 + 1]},
+               "range": [0, max(totals, default=0) * 1.12 + 1],
+               **({"dtick": 1} if max(totals, default=0) < 10 else {})},  # whole people, no repeated ticks
         yaxis={"categoryorder": "array", "categoryarray": names, "autorange": "reversed", "automargin": True},
         legend={"orientation": "h", "y": -0.15, "yanchor": "top", "x": 0, "xanchor": "left", "traceorder": "normal"},
     )

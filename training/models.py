@@ -427,9 +427,13 @@ class AdoptionBaseline(ProjectScoped):
 
 
 class UsageRecord(models.Model):
-    """One person's use of the CRM on one day, as exported by the CRM (no history: plain data)."""
+    """One person's use of the CRM on one day, as exported by the CRM (no history: plain data).
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    A million rows load in one import, so the table carries only the indexes its queries use: the
+    unique (project, person, day) and (project, week); the batch link is not a database constraint.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
     person = models.CharField(max_length=150)  # the CRM user name, lower case (Trainee.usage_key)
     day = models.DateField()
     week = models.DateField()  # the Monday of the day's week, for weekly sums
@@ -445,7 +449,9 @@ class UsageRecord(models.Model):
     activities_updated = models.PositiveIntegerField(default=0)
     cases_updated = models.PositiveIntegerField(default=0)
     completeness = models.FloatField(null=True, blank=True)  # 0..1
-    batch = models.ForeignKey("UsageImport", null=True, on_delete=models.SET_NULL, related_name="+")
+    batch = models.ForeignKey(
+        "UsageImport", null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "person", "day"], name="usage_once_per_person_day")]

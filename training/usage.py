@@ -31,21 +31,26 @@ kept. The import records the period it covered (`UsageImport.first_day` .. `last
 Speed
 -----
 One million rows must load in under 30 s on SQLite and on PostgreSQL (2 cores). Rows are never
-model instances: the CSV module splits the text, a tight loop converts the cells with caches for
-the few thousand distinct users and dates, and the rows go to the database in one transaction,
-without a conflict clause when the project has no rows in the covered period yet. SQLite: the rows
-being replaced are deleted by (person, day), then plain `executemany` INSERTs in batches of 50,000
-with a 256 MB page cache for the import (an ``ON CONFLICT DO UPDATE`` that sets the batch, a foreign
-key, costs SQLite twice as much per row even when nothing conflicts). PostgreSQL: ``COPY``
-(psycopg 3) straight into the table, or into a temporary table followed by one
-``INSERT ... SELECT ... ON CONFLICT DO UPDATE`` when rows may be replaced. Counts that are plain
-digits go to the database as text (it converts them) instead of through `int()`. Progress (rows read and checked) is written every
-50,000 rows; the save itself is one transaction, shown as "Saving".
+model instances: the csv module splits the text, one loop converts the cells with caches for the
+few thousand distinct users and dates (counts of plain digits go to the database as text, which
+it converts, instead of through `int()`), and the rows go to the database in one transaction.
+SQLite: when the project already has rows in the covered period, the rows being replaced are
+deleted by (person, day); then plain `executemany` INSERTs in batches of 50,000, with a 256 MB
+page cache for the import (an ``ON CONFLICT DO UPDATE`` that sets the batch, a foreign key, costs
+SQLite twice as much per row even when nothing conflicts). PostgreSQL: ``COPY`` (psycopg 3)
+straight into the table, or, when rows may be replaced, into a temporary table followed by one
+``INSERT ... SELECT ... ON CONFLICT DO UPDATE``. Progress (rows read and checked) is written every
+50,000 rows; the save is one transaction, shown as "Importing". XLSX goes through openpyxl's
+read-only reader and is far slower (about 100,000 rows in 16 s): big exports should be CSV.
 
-Weekly sums
------------
-`weekly_usage()` is the one aggregate query the adoption page needs: per person and week (Monday),
-the sums of logins, of records created and updated, and of completeness with its count.
+Weekly sums and adoption
+------------------------
+`weekly_usage()` is the one aggregate query the adoption page needs: per person and week (Monday)
+the logins, the records created and updated, and the mean completeness. `adoption_for()` feeds it,
+with the people's department/role/manager history, licences, targets, covered weeks and baseline
+(`adoption_inputs()`), to `adoption.adoption()`; the aggregate (about a second at a million rows)
+and the results are kept per process until a stamp of the data changes. `adoption_summary()` is
+the scorecard other areas read.
 """
 
 from __future__ import annotations
@@ -789,16 +794,17 @@ def finished_imports(project):
 
 
 def weekly_usage(project, since: datetime.date | None = None, until: datetime.date | None = None) -> list[tuple]:
-    """One query: per (person, week) the sums of the project's usage rows, as `adoption.WeekUsage` tuples.
+    """One query: per (person, week) the sums of the project's usage rows.
 
-    Rows are (person, week, logins, created, updated, completeness): `created` and `updated` are the
-    totals of every record type; `completeness` is the mean over the week's days that have a figure
-    (None when none has). `since` / `until` limit the weeks (inclusive, by the week's Monday).
-    Plain SQL through the cursor: at 145,000 groups the ORM's row conversion costs more than the query.
+    Rows are (person, week, logins, records, completeness_sum, completeness_days, days): `records`
+    is every record created and updated that week; `completeness_sum / completeness_days` is the
+    week's mean completeness over the days with a figure (no figure when `completeness_days` is 0);
+    `days` counts the days with a row. `since` / `until` limit the weeks (inclusive, by the week's
+    Monday). Plain SQL through the cursor: at 145,000 groups the ORM's row conversion costs more
+    than the query. `week_usage()` turns the rows into `adoption.WeekUsage` tuples.
     """
     quote = connection.ops.quote_name
-    created = " + ".join(quote(f"{t}_created") for t in RECORD_TYPES)
-    updated = " + ".join(quote(f"{t}_updated") for t in RECORD_TYPES)
+    records = " + ".join(quote(name) for name in RECORD_FIELDS)
     where, params = ["project_id = %s"], [project.pk]
     if since is not None:
         where.append("week >= %s")
@@ -807,7 +813,7 @@ def weekly_usage(project, since: datetime.date | None = None, until: datetime.da
         where.append("week <= %s")
         params.append(until)
     sql = (
-        f"SELECT person, week, SUM(logins), SUM({created}), SUM({updated}), AVG(completeness) "
+        f"SELECT person, week, SUM(logins), SUM({records}), SUM(completeness), COUNT(completeness), COUNT(*) "
         f"FROM {quote(UsageRecord._meta.db_table)} WHERE {' AND '.join(where)} GROUP BY person, week"
     )
     with connection.cursor() as cursor:
@@ -816,6 +822,15 @@ def weekly_usage(project, since: datetime.date | None = None, until: datetime.da
     if rows and not isinstance(rows[0][1], datetime.date):  # a backend that returns dates as text
         rows = [(r[0], datetime.date.fromisoformat(str(r[1])), *r[2:]) for r in rows]
     return rows
+
+
+def week_usage(rows: list[tuple]) -> list[tuple]:
+    """`weekly_usage()` rows as `adoption.WeekUsage` tuples (person, week, logins, created + updated, 0,
+    mean completeness or None), plain tuples for speed."""
+    return [
+        (person, week, logins, records, 0, total / days if days else None)
+        for person, week, logins, records, total, days, _rows in rows
+    ]
 
 
 def covered_period(project) -> tuple[datetime.date | None, datetime.date | None]:
@@ -855,7 +870,7 @@ class AdoptionInputs:
 @dataclass
 class AdoptionData:
     inputs: AdoptionInputs
-    rows: list  # weekly_usage()
+    rows: list  # week_usage(weekly_usage()): adoption.WeekUsage tuples
     results: dict = field(default_factory=dict)  # (by, as_of) -> adoption.Adoption
     extra: dict = field(default_factory=dict)  # the views' own per-language leftovers (figures)
 
@@ -906,7 +921,9 @@ def adoption_data(project) -> AdoptionData:
     rows = hit[2].rows if hit is not None and hit[0] == usage_key else None
     if hit is not None and hit[0] == usage_key and hit[1] == inputs_key:
         return hit[2]
-    data = AdoptionData(inputs=adoption_inputs(project), rows=rows if rows is not None else weekly_usage(project))
+    if rows is None:
+        rows = week_usage(weekly_usage(project))
+    data = AdoptionData(inputs=adoption_inputs(project), rows=rows)
     with _cache_lock:
         _cache[project.pk] = (usage_key, inputs_key, data)
         _cache.move_to_end(project.pk)

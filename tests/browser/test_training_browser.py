@@ -11,7 +11,16 @@ from django.utils import timezone, translation
 from projectcrm.core.choices import Role
 from projectcrm.core.models import Membership, Project
 from tests.browser_support import BROWSER_MARKS
-from training.models import Course, CurriculumItem, Department, Enrolment, JobRole, SignOff, Trainee, TrainingSession
+from training.models import (
+    Course,
+    CurriculumItem,
+    Department,
+    Enrolment,
+    JobRole,
+    SignOff,
+    Trainee,
+    TrainingSession,
+)
 
 pytestmark = BROWSER_MARKS
 

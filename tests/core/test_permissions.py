@@ -221,6 +221,9 @@ EXPECTATIONS: dict[str, Expect] = {
     "training:readiness-not-ready-xlsx": page(("training", "view")),
     "training:champions-page": page(("training", "view")),
     "training:feedback-summary": page(("training", "view")),
+    "training:adoption": page(("training", "view")),
+    "training:usage-import": page(("training", "view"), ("training", "change", "POST")),
+    "training:usage-import-job": page(("training", "view"), rows="training-usage-import"),
     "training:calendar": page(("training", "view")),
     "training:calendar-ics": page(("training", "view")),
     "training:session-roster": page(("training", "view"), rows="training:sessions"),
@@ -407,6 +410,10 @@ def project_rows(project, member):
     from training.services import acknowledge_token
 
     rows["training-acknowledge"] = {"token": acknowledge_token(make_row(SignOff, project, member, made))}
+    from training.models import UsageImport
+
+    job = UsageImport.objects.create(project=project, user=member, filename="usage.csv", content=b"", status="done")
+    rows["training-usage-import"] = {"pk": job.pk}
     return rows
 
 
