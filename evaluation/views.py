@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -119,16 +120,15 @@ def scoring(request, project, pk):
     progress = None
     if open_round is not None:
         candidates = services.competing(evaluation)
-        done = (
-            Score.objects.filter(round=open_round, evaluator=request.user)
-            .exclude(value__isnull=True, passed__isnull=True).count()
+        # Everyone may see how far the panel is (counts only, never values): one count per evaluator.
+        given = dict(
+            Score.objects.filter(round=open_round).exclude(value__isnull=True, passed__isnull=True)
+            .values("evaluator").annotate(n=Count("id")).values_list("evaluator", "n")
         )
-        progress = {"done": done, "total": len(mine) * len(candidates)}
-        # Everyone may see how far the panel is (counts only, never values).
+        progress = {"done": given.get(request.user.pk, 0), "total": len(mine) * len(candidates)}
         categories, criteria = services.categories_of(evaluation), services.criteria_of(evaluation)
         team_progress = [
-            {"member": m, "done": Score.objects.filter(round=open_round, evaluator=m.user)
-             .exclude(value__isnull=True, passed__isnull=True).count(),
+            {"member": m, "done": given.get(m.user_id, 0),
              "total": len(candidates) * len(services.assigned_criteria(evaluation, m.user, categories, criteria))}
             for m in TeamMember.objects.filter(evaluation=evaluation).select_related("user")
         ]

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from projectcrm.core import tabular
 from projectcrm.core.access import project_access
+from projectcrm.core.services import change_stamp
 
 from . import charts
 from . import readiness as calc
@@ -504,16 +505,7 @@ class Summary:
 
 def data_stamp(project, today: datetime.date) -> tuple:
     """What the readiness depends on besides the rows' content: changes whenever any watched row does."""
-    quote = connection.ops.quote_name
-    parts = []
-    for model in WATCHED:
-        table, history = model._meta.db_table, model.history.model._meta.db_table
-        parts.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(table)})")
-        parts.append(f"(SELECT MAX({quote('history_id')}) FROM {quote(history)})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        ids = tuple(cursor.fetchone())
-    return (project.pk, project.created, project.target_go_live, today, ids)
+    return (project.pk, project.created, project.target_go_live, today, change_stamp(WATCHED))
 
 
 def compute_summary(project, today: datetime.date | None = None) -> Summary:

@@ -74,6 +74,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projectcrm.core.choices import ImportStatus
+from projectcrm.core.services import change_stamp
 from projectcrm.core.tabular import FileProblem, check_xlsx_bomb, decode_csv_bytes
 
 from . import adoption
@@ -891,14 +892,7 @@ def usage_stamp(project) -> tuple:
 
 def data_stamp(project) -> tuple:
     """Changes whenever any row the adoption figures read may have changed (max ids of rows and history)."""
-    quote = connection.ops.quote_name
-    parts = []
-    for model in WATCHED:
-        parts.append(f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})")
-        parts.append(f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        return tuple(cursor.fetchone())
+    return change_stamp(WATCHED)
 
 
 def clear_cache():
