@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "evaluation",
     "testing",
     "training",
+    "projectcrm.reports",
 ]
 
 MIDDLEWARE = [

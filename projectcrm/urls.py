@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from evaluation import api as evaluation_api
+from projectcrm.governance import api as governance_api
 from projectcrm.core import views as core
 from projectcrm.core.api import api_urls
 
@@ -13,6 +14,7 @@ project_patterns = [
     path("members/", core.members, name="members"),
     path("members/<int:pk>/", core.member_update, name="member-update"),
     path("reports/activity/", core.activity, name="activity"),
+    path("reports/", include("projectcrm.reports.urls")),
     path("governance/", include("projectcrm.governance.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("evaluation/", include("evaluation.urls")),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(evaluation_api.urlpatterns)),
+    path("api/v1/", include(governance_api.urlpatterns)),
     path("api/v1/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -76,6 +76,10 @@ def to_text(obj, name: str, for_export: bool = False):
         if value in (None, ""):
             return ""
         return str(getattr(obj, f"get_{name}_display")())
+    if field is not None and field.many_to_many:
+        if obj.pk is None:
+            return ""
+        return ", ".join(str(related) for related in getattr(obj, name).all())
     value = getattr(obj, name, None)
     if callable(value):
         value = value()

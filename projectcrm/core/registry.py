@@ -11,6 +11,7 @@ AREA_APPS = [
     "evaluation",
     "training",
     "projectcrm.governance",
+    "projectcrm.reports",
 ]
 
 

@@ -1,4 +1,5 @@
-"""Governance registers: stakeholders, communication plan, issues, risks, decisions, actions."""
+"""Governance registers: stakeholders, communication plan, issues, risks, decisions, actions,
+steering meetings, KPIs and their values, organisational readiness surveys."""
 
 from django.conf import settings
 from django.db import models
@@ -12,17 +13,28 @@ from . import schedule, scoring
 from .choices import (
     ACTION_DONE,
     ISSUE_DONE,
+    DIMENSION_FAMILY,
     ActionStatus,
+    Agreement,
+    BudgetCategory,
     DecisionStatus,
     DeliveryMethod,
     EscalateTo,
     Frequency,
     IssueStatus,
+    KpiDirection,
+    KpiFrequency,
+    KpiSource,
     Level,
+    MeetingKind,
+    MeetingStatus,
     Priority,
     Raci,
+    ReadinessDimension,
     RiskCategory,
     RiskStatus,
+    SurveyStatus,
+    ValueOrigin,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -323,6 +335,9 @@ class Decision(Numbered, ProjectScoped):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=DecisionStatus, default=DecisionStatus.PROPOSED)
     source_meeting = models.CharField(_("source meeting"), max_length=200, blank=True)
+    meeting = models.ForeignKey(
+        "Meeting", verbose_name=_("meeting"), null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
 
     class Meta:
         verbose_name = _("decision")
@@ -352,6 +367,9 @@ class ActionItem(Numbered, ProjectScoped):
     decision = models.ForeignKey(
         Decision, verbose_name=_("decision"), null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
     )
+    meeting = models.ForeignKey(
+        "Meeting", verbose_name=_("meeting"), null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
 
     class Meta:
         verbose_name = _("action item")
@@ -369,3 +387,254 @@ class ActionItem(Numbered, ProjectScoped):
             return None
         days = (timezone.localdate() - self.due_date).days
         return days if days > 0 else None
+
+
+# --- Steering committee ---------------------------------------------------------------------------
+
+
+class Meeting(Numbered, ProjectScoped):
+    """A steering committee (or other project) meeting: agenda, attendees, minutes, and what it decided:
+    decisions and action items point at it; gate reviews and change requests it took are listed."""
+
+    REF_PREFIX = "MTG"
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind, default=MeetingKind.STEERING)
+    starts = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=90)
+    location = models.CharField(_("location or link"), max_length=300, blank=True)
+    chair = models.ForeignKey(USER, verbose_name=_("chair"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=20, choices=MeetingStatus, default=MeetingStatus.PLANNED)
+    agenda = models.TextField(_("agenda"), blank=True, help_text=_("One agenda item per line."))
+    attendees = models.ManyToManyField(Stakeholder, verbose_name=_("attendees"), blank=True, related_name="meetings")
+    guests = models.TextField(_("other attendees"), blank=True, help_text=_("People who are not stakeholders, one per line."))
+    apologies = models.TextField(_("apologies"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    gates = models.ManyToManyField(
+        "roadmap.Gate", verbose_name=_("gate reviews taken"), blank=True, related_name="meetings"
+    )
+    change_requests = models.ManyToManyField(
+        "roadmap.ChangeRequest", verbose_name=_("change requests decided"), blank=True, related_name="meetings"
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts", "-number"]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="meeting_unique_number")]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.status == MeetingStatus.HELD and self.starts and self.starts > timezone.now():
+            raise ValidationError({"status": _("A meeting in the future cannot have been held yet.")})
+
+    @property
+    def agenda_items(self) -> list[str]:
+        return [line.strip() for line in self.agenda.splitlines() if line.strip()]
+
+
+class Kpi(Numbered, ProjectScoped):
+    """A key performance indicator the committee follows: who owns it, how it is measured, where it
+    starts (the baseline, before go-live) and where it should be by when (the target)."""
+
+    REF_PREFIX = "KPI"
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    objective = models.CharField(_("business objective"), max_length=300, blank=True)
+    owner = models.CharField(_("owner (department or group)"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=40, blank=True, help_text=_("For example %, days, errors per month."))
+    direction = models.CharField(_("direction"), max_length=10, choices=KpiDirection, default=KpiDirection.HIGHER)
+    source = models.CharField(_("source"), max_length=30, choices=KpiSource, default=KpiSource.ENTERED)
+    formula = models.TextField(_("formula or source"), blank=True)
+    frequency = models.CharField(_("frequency"), max_length=20, choices=KpiFrequency, default=KpiFrequency.MONTHLY)
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=4, null=True, blank=True)
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=4, null=True, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    # xgettext:no-python-format
+    tolerance = models.DecimalField(
+        _("amber tolerance (% of target)"), max_digits=5, decimal_places=1, default=10,
+        help_text=_("Within this distance of the target the status is amber rather than red."),
+    )
+    on_scorecard = models.BooleanField(_("on the scorecard"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="kpi_unique_number"),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0),
+                name="kpi_tolerance_not_negative",
+                violation_error_message=_("The tolerance cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ref} {self.name}"
+
+    @property
+    def computed(self) -> bool:
+        return self.source != KpiSource.ENTERED
+
+
+class KpiValue(ProjectScoped):
+    """One actual value of a KPI on a day."""
+
+    kpi = models.ForeignKey(Kpi, verbose_name=_("KPI"), on_delete=models.CASCADE, related_name="values")
+    measured_on = models.DateField(_("measured on"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    origin = models.CharField(_("origin"), max_length=20, choices=ValueOrigin, default=ValueOrigin.ENTERED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI value")
+        verbose_name_plural = _("KPI values")
+        ordering = ["kpi", "-measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "measured_on"], name="kpi_value_once_per_day",
+                violation_error_message=_("This KPI already has a value on that day; edit it instead."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kpi.ref if self.kpi_id else ''} {self.measured_on}: {self.value}"
+
+
+class ReadinessQuestion(ProjectScoped):
+    """A statement of the organisational readiness questionnaire, answered from 1 (strongly disagree)
+    to 5 (strongly agree). Library statements carry all three languages; a project's own may too."""
+
+    dimension = models.CharField(_("dimension"), max_length=30, choices=ReadinessDimension)
+    text = models.TextField(_("statement (English)"))
+    text_zh_hans = models.TextField(_("statement (Simplified Chinese)"), blank=True)
+    text_zh_hant = models.TextField(_("statement (Traditional Chinese)"), blank=True)
+    library_key = models.CharField(_("library entry"), max_length=60, blank=True, editable=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("asked"), default=True)
+
+    class Meta:
+        verbose_name = _("readiness question")
+        verbose_name_plural = _("readiness questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text_in()
+
+    @property
+    def family(self):
+        return DIMENSION_FAMILY[self.dimension]
+
+    def text_in(self, language: str | None = None) -> str:
+        """The statement in `language` (default: the active one), falling back to English."""
+        from django.utils.translation import get_language
+
+        language = (language or get_language() or "en").lower()
+        if language.startswith("zh-hans") or language in ("zh-cn", "zh-sg"):
+            return self.text_zh_hans or self.text
+        if language.startswith("zh-hant") or language in ("zh-tw", "zh-hk", "zh-mo"):
+            return self.text_zh_hant or self.text
+        return self.text
+
+
+class ReadinessSurvey(Numbered, ProjectScoped):
+    """One round of the readiness questionnaire; rounds are compared over time."""
+
+    REF_PREFIX = "RDY"
+
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=SurveyStatus, default=SurveyStatus.DRAFT)
+    opens_on = models.DateField(_("opens on"), default=timezone.localdate)
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("readiness survey")
+        verbose_name_plural = _("readiness surveys")
+        ordering = ["-opens_on", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="readiness_survey_unique_number"),
+            models.CheckConstraint(
+                condition=Q(closes_on__isnull=True) | Q(closes_on__gte=F("opens_on")),
+                name="readiness_survey_closes_after_opening",
+                violation_error_message=_("A survey cannot close before it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}"
+
+
+class ReadinessResponse(ProjectScoped):
+    """One person's answers to a survey (one response per person and survey)."""
+
+    survey = models.ForeignKey(ReadinessSurvey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(USER, verbose_name=_("respondent"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    respondent_name = models.CharField(_("respondent name"), max_length=200, blank=True)
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    submitted = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("readiness response")
+        verbose_name_plural = _("readiness responses")
+        ordering = ["survey", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent"], name="readiness_one_response_each",
+                violation_error_message=_("This person has already answered the survey; edit the answers instead."),
+            )
+        ]
+
+    def __str__(self):
+        who = self.respondent_name or (self.respondent.get_username() if self.respondent_id else "")
+        return f"{self.survey.ref if self.survey_id else ''} {who}"
+
+
+class ReadinessAnswer(ProjectScoped):
+    response = models.ForeignKey(ReadinessResponse, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(ReadinessQuestion, verbose_name=_("question"), on_delete=models.CASCADE, related_name="answers")
+    score = models.PositiveSmallIntegerField(_("answer"), choices=Agreement, null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("readiness answer")
+        verbose_name_plural = _("readiness answers")
+        ordering = ["response", "question__order", "question"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="readiness_one_answer_per_question"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=1, score__lte=5),
+                name="readiness_answer_1_to_5",
+                violation_error_message=_("Answers run from 1 to 5."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_id}: {self.score}"
+
+
+class BudgetLine(ProjectScoped):
+    """Planned and actual spend of one budget category (and optional period), for the dashboard."""
+
+    category = models.CharField(_("category"), max_length=20, choices=BudgetCategory, default=BudgetCategory.OTHER)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    planned = models.DecimalField(_("planned"), max_digits=14, decimal_places=2, default=0)
+    actual = models.DecimalField(_("actual to date"), max_digits=14, decimal_places=2, default=0)
+    committed = models.DecimalField(_("committed, not yet spent"), max_digits=14, decimal_places=2, default=0)
+    as_of = models.DateField(_("as of"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget")
+        ordering = ["category", "description"]
+
+    def __str__(self):
+        return f"{self.get_category_display()} {self.description}".strip()

@@ -11,11 +11,17 @@ from . import escalation, scoring
 from .choices import ACTION_DONE, ISSUE_DONE, RISK_DONE, EscalateTo
 from .models import (
     ActionItem,
+    BudgetLine,
     CommunicationItem,
     CommunicationLog,
     Decision,
     EscalationRule,
     Issue,
+    Kpi,
+    KpiValue,
+    Meeting,
+    ReadinessQuestion,
+    ReadinessSurvey,
     Risk,
     Stakeholder,
     Workstream,
@@ -258,10 +264,10 @@ class DecisionRegister(Register):
     model = Decision
     area = "governance"
     slug = "decisions"
-    list_columns = ["ref", "title", "status", "decided_by", "decided_on", "source_meeting"]
-    filter_fields = ["status"]
+    list_columns = ["ref", "title", "status", "decided_by", "decided_on", "meeting"]
+    filter_fields = ["status", "meeting"]
     search_fields = ["title", "description", "rationale", "impact", "decided_by", "source_meeting"]
-    form_fields = ["title", "description", "rationale", "impact", "decided_by", "decided_on", "status", "source_meeting"]
+    form_fields = ["title", "description", "rationale", "impact", "decided_by", "decided_on", "status", "meeting", "source_meeting"]
     ordering = ["-number"]
     detail_extra_template = "governance/_decision_actions.html"
 
@@ -278,16 +284,92 @@ class ActionItemRegister(Register):
     model = ActionItem
     area = "governance"
     slug = "actions"
-    list_columns = ["ref", "title", "owner", "due_date", "status", "overdue_days", "source_meeting", "decision"]
-    filter_fields = ["status", "owner", "decision"]
+    list_columns = ["ref", "title", "owner", "due_date", "status", "overdue_days", "meeting", "decision"]
+    filter_fields = ["status", "owner", "decision", "meeting"]
     search_fields = ["title", "description", "source_meeting"]
-    form_fields = ["title", "description", "owner", "due_date", "status", "source_meeting", "decision"]
+    form_fields = ["title", "description", "owner", "due_date", "status", "meeting", "source_meeting", "decision"]
     ordering = ["due_date", "number"]
     quick_filters = {"open": (_("Open"), open_actions)}
 
     @classmethod
     def overdue(cls, queryset, today):
         return open_actions(queryset, None).filter(due_date__lt=today)
+
+
+# --- Steering committee: meetings, KPIs, readiness surveys, budget --------------------------------
+
+
+class MeetingRegister(Register):
+    model = Meeting
+    area = "governance"
+    slug = "meetings"
+    list_columns = ["ref", "title", "kind", "starts", "status", "chair", "location"]
+    filter_fields = ["kind", "status", "chair"]
+    search_fields = ["title", "agenda", "minutes", "guests", "location"]
+    form_fields = [
+        "title", "kind", "starts", "duration_minutes", "location", "chair", "status", "agenda", "attendees", "guests",
+        "apologies", "minutes", "gates", "change_requests",
+    ]
+    ordering = ["-starts", "-number"]
+
+
+class KpiRegister(Register):
+    model = Kpi
+    area = "governance"
+    slug = "kpis"
+    list_columns = ["ref", "name", "owner", "unit", "direction", "source", "baseline", "target", "target_date", "on_scorecard"]
+    filter_fields = ["source", "frequency", "direction", "on_scorecard"]
+    search_fields = ["name", "description", "objective", "owner", "formula"]
+    form_fields = [
+        "name", "description", "objective", "owner", "unit", "direction", "source", "formula", "frequency",
+        "baseline", "baseline_date", "target", "target_date", "tolerance", "on_scorecard", "order",
+    ]
+    ordering = ["order", "number"]
+
+
+class KpiValueRegister(Register):
+    model = KpiValue
+    area = "governance"
+    slug = "kpi-values"
+    list_columns = ["kpi", "measured_on", "value", "origin", "note"]
+    filter_fields = ["kpi", "origin"]
+    search_fields = ["note", "kpi__name"]
+    form_fields = ["kpi", "measured_on", "value", "note"]
+    ordering = ["kpi", "-measured_on"]
+
+
+class ReadinessQuestionRegister(Register):
+    model = ReadinessQuestion
+    area = "governance"
+    slug = "readiness-questions"
+    list_columns = ["dimension", "text", "active", "order"]
+    filter_fields = ["dimension", "active"]
+    search_fields = ["text", "text_zh_hans", "text_zh_hant"]
+    form_fields = ["dimension", "text", "text_zh_hans", "text_zh_hant", "order", "active"]
+    ordering = ["order", "pk"]
+
+
+class ReadinessSurveyRegister(Register):
+    model = ReadinessSurvey
+    area = "governance"
+    slug = "readiness-surveys"
+    list_columns = ["ref", "title", "status", "opens_on", "closes_on"]
+    filter_fields = ["status"]
+    search_fields = ["title", "note"]
+    form_fields = ["title", "status", "opens_on", "closes_on", "note"]
+    ordering = ["-opens_on", "-number"]
+    importable = False
+
+
+class BudgetRegister(Register):
+    model = BudgetLine
+    area = "governance"
+    slug = "budget"
+    list_columns = ["category", "description", "planned", "actual", "committed", "as_of"]
+    filter_fields = ["category"]
+    search_fields = ["description"]
+    form_fields = ["category", "description", "planned", "actual", "committed", "as_of"]
+    ordering = ["category", "description"]
 
 
 REGISTERS = [
@@ -300,4 +382,10 @@ REGISTERS = [
     RiskRegister,
     DecisionRegister,
     ActionItemRegister,
+    MeetingRegister,
+    KpiRegister,
+    KpiValueRegister,
+    ReadinessQuestionRegister,
+    ReadinessSurveyRegister,
+    BudgetRegister,
 ]

@@ -79,6 +79,14 @@ PUBLIC_POST = Expect("public", (Check(None, "view", "POST"),))
 
 # Every register of every area, one line each. A register missing here fails the walk.
 REGISTER_PAGES = [
+    ("governance", "meetings"),
+    ("governance", "kpis"),
+    ("governance", "kpi-values"),
+    ("governance", "readiness-questions"),
+    ("governance", "readiness-surveys"),
+    ("governance", "budget"),
+    ("reports", "golive-checks"),
+    ("reports", "steering-reports"),
     ("training", "departments"),
     ("training", "job-roles"),
     ("training", "courses"),
@@ -360,6 +368,7 @@ def new_row(model, project, member, made):
 # Registers with one row per combination of links: their second (doomed) row needs its own links.
 OWN_ROWS_WHEN_DOOMED = {
     "evaluation:team", "training:curricula", "training:enrolments", "training:sign-offs", "training:licences",
+    "governance:kpi-values",
 }
 
 # Optional links a row still needs one of (a database check says so): the one the test fills in.

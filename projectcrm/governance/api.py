@@ -1,0 +1,3 @@
+"""Stub: the scorecard API, filled in by its owner."""
+
+urlpatterns = []
