@@ -4,9 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from evaluation import api as evaluation_api
-from projectcrm.governance import api as governance_api
 from projectcrm.core import views as core
 from projectcrm.core.api import api_urls
+from projectcrm.governance import api as governance_api
 
 project_patterns = [
     path("", core.project_home, name="project-home"),

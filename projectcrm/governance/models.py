@@ -12,8 +12,8 @@ from projectcrm.core.models import Numbered, ProjectScoped
 from . import schedule, scoring
 from .choices import (
     ACTION_DONE,
-    ISSUE_DONE,
     DIMENSION_FAMILY,
+    ISSUE_DONE,
     ActionStatus,
     Agreement,
     BudgetCategory,

@@ -1,6 +1,5 @@
 """The reports registers: the go-live rules and the steering reports (drafts and the archive)."""
 
-from django.utils.translation import gettext_lazy as _
 
 from projectcrm.core.registers import Register
 
