@@ -12,7 +12,7 @@ Four figures, each built from lists the views (or a report) compute:
   7 days, as stacked horizontal bars.
 
 Labels are translated when a figure is built. Pages embed `figure_html(fig)`, PDFs `figures_svg`;
-call `localise(fig, language)` first for Chinese fonts (all three re-exported from evaluation.charts).
+call `localise(fig, language)` first for Chinese fonts (all three re-exported from projectcrm.core.charts).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from evaluation.charts import LAYOUT, figure_html, figures_svg, localise, svg_data_url  # noqa: F401 (re-exported)
+from projectcrm.core.charts import LAYOUT, figure_html, figures_svg, localise, svg_data_url  # noqa: F401 (re-exported)
 
 # Red (nobody ready) -> amber (half) -> green (everyone), the same stops on every page and PDF; light
 # enough for dark cell text (a yellow-green between amber and green, not the olive of a straight blend).

@@ -1,0 +1,106 @@
+"""Chart plumbing every area shares: Chinese fonts, the page embed, and static SVG for PDFs.
+
+Each area builds its plotly figures from plain data in its own `charts.py`; pages embed
+`figure_html(fig)` (plotly.js comes from our static files, never a CDN) and PDFs embed the same
+figures as SVG from `figures_svg([...])`, which starts Debian's chromium once for all the figures
+of a document (kaleido). Call `localise(fig, language)` before either for Chinese fonts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import re
+import shutil
+import threading
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+
+FONT = "Noto Sans, DejaVu Sans, Noto Sans CJK SC, sans-serif"
+CHART_FONTS = {
+    "zh-hans": "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif",
+    "zh-hant": "Noto Sans CJK TC, Source Han Sans TC, Microsoft JhengHei, PingFang TC, sans-serif",
+}
+LAYOUT = {"font": {"family": FONT, "size": 12}, "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff"}
+
+# Static export: Debian's chromium (BROWSER_PATH overrides), driven by kaleido over a pipe.
+CHROMIUM = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+SVG_TIMEOUT = 60  # seconds for one figure
+
+
+def localise(fig: go.Figure, language: str | None) -> go.Figure:
+    """Chinese fonts for a Chinese reader (text and hover labels); English stays as built."""
+    language = (language or "").lower()
+    if language.startswith("zh"):
+        key = "zh-hant" if language in ("zh-hant", "zh-tw", "zh-hk", "zh-mo") else "zh-hans"
+        fig.update_layout(font={"family": CHART_FONTS[key]}, hoverlabel={"font": {"family": CHART_FONTS[key]}})
+    return fig
+
+
+def figure_html(fig: go.Figure) -> str:
+    """The figure as a <div> for a page; plotly.js itself is loaded once from our static files."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True})
+
+
+# --- Static SVG for PDFs ------------------------------------------------------------------------
+
+
+def figures_svg(figures: Sequence[go.Figure], width: int = 800, height: int | None = None) -> list[str]:
+    """The figures as SVG text (no XML prolog) for a PDF template.
+
+    Embed each as `<div class="chart"><img src="{{ url }}"></div>` with `url = svg_data_url(svg)`
+    (quiet), or inline as `<div class="chart">{{ svg|safe }}</div>` (works, but logs warnings).
+
+    One chromium start serves all the figures (about 1.5 s), then about 0.15 s each, so pass every
+    figure of a report in one call. `height` None keeps each figure's own layout height. Runs in a
+    thread of its own, so it works from sync views and from code that already has an event loop.
+    Raises RuntimeError when chromium is missing or an export fails.
+    """
+    if not figures:
+        return []
+    opts = {"format": "svg", "width": width}
+    if height:
+        opts["height"] = height
+    result: dict = {}
+
+    def run():
+        try:
+            result["svgs"] = asyncio.run(_export(list(figures), opts))
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread below
+            result["error"] = error
+
+    worker = threading.Thread(target=run, name="figures-svg")
+    worker.start()
+    worker.join()
+    if "error" in result:
+        raise RuntimeError(_("The charts could not be drawn for the PDF: %(error)s") % {"error": result["error"]}) from result["error"]
+    return [_inline_svg(svg) for svg in result["svgs"]]
+
+
+async def _export(figures: list, opts: dict) -> list[bytes]:
+    import kaleido  # imported here: only PDF rendering needs it
+
+    if not os.path.exists(CHROMIUM):
+        raise FileNotFoundError(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    # No network: plotly.js comes from the plotly package, MathJax (a CDN by default) is off.
+    # choreographer starts the browser headless, without the sandbox (we run as root in containers).
+    async with kaleido.Kaleido(n=1, timeout=SVG_TIMEOUT, mathjax=False, path=CHROMIUM, headless=True) as k:
+        return [await k.calc_fig(fig, opts=opts) for fig in figures]
+
+
+def svg_data_url(svg: str) -> str:
+    """An SVG as a data: URL for `<img src="...">`: the PDF fetcher allows it, and weasyprint parses
+    the SVG on its own (inline, plotly's SVG-only style properties make weasyprint's HTML CSS
+    parser log hundreds of "Ignored `fill: ...`" warnings per report, with the same drawing)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+_XML_PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.IGNORECASE)
+
+
+def _inline_svg(svg: bytes | str) -> str:
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
+    return _XML_PROLOG.sub("", text, count=1)
