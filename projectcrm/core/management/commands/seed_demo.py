@@ -31,6 +31,10 @@ SEED_AREAS = [
     "roadmap.demo",
     "evaluation.demo",
     "training.demo",
+    "projectcrm.governance.demo_kpis",
+    "projectcrm.governance.demo_readiness",
+    "projectcrm.governance.demo_meetings",
+    "projectcrm.reports.demo",
 ]
 
 DEMO_PROJECT_NAME = "Lumen Frames CRM rollout"
