@@ -310,14 +310,14 @@ def timed_usage_import(project, path: str) -> tuple[float, object]:
 @benchmark("training")
 def training(bench: Bench):
     from training import usage
-    from training.models import UsageImport, UsageRecord
+    from training.models import UsageImport, UsageRecord, UsageWeek
 
     project, path = training_scale()
     has_usage = UsageRecord.objects.filter(project=project).exists()
     if bench.wants("training_usage_import"):
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:  # start from no usage rows (untimed)
-            for model in (UsageRecord, UsageImport):
+            for model in (UsageRecord, UsageWeek, UsageImport):
                 cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE project_id = %s", [project.pk])
             if connection.vendor == "postgresql":  # what autovacuum does after a big delete
                 cursor.execute(f"VACUUM ANALYZE {quote(UsageRecord._meta.db_table)}")

@@ -49,7 +49,7 @@ from simple_history.utils import bulk_create_with_history
 from projectcrm.core.choices import ImportStatus
 from projectcrm.core.management.commands.seed_demo import EMAIL_DOMAIN, acting_as, upsert
 
-from . import adoption, library, services
+from . import adoption, library, services, usage
 from .choices import Delivery, EnrolmentStatus, SessionStatus
 from .models import (
     AdoptionBaseline,
@@ -953,3 +953,4 @@ def seed_usage(story: Story):
             ],
             batch_size=1000,
         )
+        usage.refresh_weeks(project.pk)

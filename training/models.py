@@ -461,6 +461,31 @@ class UsageRecord(models.Model):
         return f"{self.person} {self.day}"
 
 
+class UsageWeek(models.Model):
+    """Per person and week, the sums of the project's usage rows (kept by `training.usage.refresh_weeks`).
+
+    The adoption figures read these (5,000 people x 29 weeks: 145,000 rows) instead of aggregating
+    a million daily rows on the first request after an import; every writer of usage rows (the
+    import, the demo, the benchmark's generator) refreshes the weeks it touched in the same
+    transaction.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    person = models.CharField(max_length=150)
+    week = models.DateField()
+    logins = models.BigIntegerField(default=0)
+    records = models.BigIntegerField(default=0)  # every record created and updated that week
+    completeness_sum = models.FloatField(null=True)
+    completeness_days = models.PositiveIntegerField(default=0)  # days with a completeness figure
+    days = models.PositiveIntegerField(default=0)  # days with a usage row
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "week", "person"], name="usage_week_once")]
+
+    def __str__(self):
+        return f"{self.person} {self.week}"
+
+
 class UsageImport(models.Model):
     """An uploaded usage export, read by a background task; rows of the same person and day replace older ones."""
 

@@ -54,6 +54,7 @@ from training.models import (
     TrainingSession,
     UsageImport,
     UsageRecord,
+    UsageWeek,
 )
 
 PROJECT_NAME = "Training scale test"
@@ -100,7 +101,7 @@ def remove(project):
     """Drop the usage rows in one statement first (a cascade would load them), then the project."""
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in (UsageRecord, UsageImport):
+        for model in (UsageRecord, UsageWeek, UsageImport):
             cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE project_id = %s", [project.pk])
     wipe(project)
 
