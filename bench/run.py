@@ -307,6 +307,36 @@ def timed_usage_import(project, path: str) -> tuple[float, object]:
     return seconds, job
 
 
+def readiness_after_signoff_ms(bench: Bench, project, url: str) -> float:
+    """The readiness page's first request after a trainer signs off one more trainee (median of three
+    sign-offs, each undone afterwards, untimed)."""
+    from projectcrm.core.models import Membership
+    from training import services
+    from training.models import Course, CurriculumItem, SignOff, Trainee
+
+    trainer = Membership.objects.get(project=project, user__username="scale-trainer").user
+    signed = set(SignOff.objects.filter(project=project).values_list("trainee_id", "course_id"))
+    required = {}
+    for role, course in CurriculumItem.objects.filter(project=project, required=True).values_list("job_role_id", "course_id"):
+        required.setdefault(role, []).append(course)
+    pairs = []
+    for trainee in Trainee.objects.filter(project=project, active=True).order_by("pk")[:500]:
+        course = next((c for c in required.get(trainee.job_role_id, ()) if (trainee.pk, c) not in signed), None)
+        if course is not None:
+            pairs.append((trainee, Course.objects.get(pk=course)))
+        if len(pairs) == 3:
+            break
+    timings = []
+    for trainee, course in pairs:
+        bench.get(url)  # the kept figures are current
+        sign_off = services.sign_off(trainee, course, trainer, score=100, practical_done=True)
+        started = time.perf_counter()
+        bench.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        sign_off.delete()
+    return statistics.median(timings)
+
+
 @benchmark("training")
 def training(bench: Bench):
     from training import usage
@@ -340,6 +370,16 @@ def training(bench: Bench):
     if readiness_url and bench.wants("training_readiness_page"):
         yield "training_readiness_page_ms", f"{bench.median_ms(readiness_url):.1f}", "ms"
         yield "training_readiness_page_queries", bench.queries(readiness_url), "queries"
+    if readiness_url and bench.wants("training_readiness_page_after_signoff"):
+        yield "training_readiness_page_after_signoff_ms", f"{readiness_after_signoff_ms(bench, project, readiness_url):.1f}", "ms"
+    if readiness_url and bench.wants("training_readiness_page_cold"):
+        from training import readiness_views
+
+        bench.get(readiness_url)
+        readiness_views.clear_cache()
+        started = time.perf_counter()
+        bench.get(readiness_url)
+        yield "training_readiness_page_cold_ms", f"{(time.perf_counter() - started) * 1000:.1f}", "ms"
     adoption_url = reverse("training:adoption", kwargs=kwargs)
     if bench.wants("training_adoption_page"):
         yield "training_adoption_page_ms", f"{bench.median_ms(adoption_url):.1f}", "ms"

@@ -338,6 +338,8 @@ def _people(people: Iterable[Person]) -> list[Person]:
 
 
 def _statuses(statuses: Iterable[Status] | Mapping) -> dict:
+    if isinstance(statuses, dict):
+        return statuses  # only read: no copy (callers pass 150,000 pairs, once per department)
     if isinstance(statuses, Mapping):
         return dict(statuses)
     result = {}

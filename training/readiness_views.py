@@ -105,6 +105,7 @@ class Inputs:
     first_day: datetime.date | None = None  # the earliest session or sign-off (the burn-up's start)
     signed: dict = field(default_factory=dict)  # (trainee pk, course pk) -> date of the first valid sign-off
     project_pk: int = 0
+    sessions: dict | None = None  # session pk -> (course pk, day); None: read without progress
 
     def course(self, pk) -> CourseInfo | None:
         return self._courses_by_pk.get(pk)
@@ -186,54 +187,50 @@ def valid_sign_offs(project, courses: list[CourseInfo], today: datetime.date, tr
     return signed
 
 
-def readiness_inputs(project, today: datetime.date | None = None, progress: bool = True) -> Inputs:
-    """Read everything the readiness of `project` needs (about nine queries, whatever the size).
-
-    Enrolments of pairs already signed off are skipped (the last stage, whatever the attendance).
-    `progress` False skips sessions and enrolments: the statuses then carry only the sign-offs,
-    which is all `readiness.readiness_percent` (the gates) needs.
-    """
-    today = today or timezone.localdate()
-    courses = _courses(project)
-    departments = {
-        pk: (name, go_live)
-        for pk, name, go_live in Department.objects.filter(project=project).values_list("pk", "name", "go_live")
-    }
-    roles = dict(JobRole.objects.filter(project=project).values_list("pk", "name"))
+def read_people(project, departments: dict, roles: dict, trainee_pks=None) -> tuple[list, dict]:
+    """The active trainees as readiness.Person (department and role by name), and pk -> (department
+    pk, role pk, employee ID). `trainee_pks`: only these (None: all)."""
+    rows = Trainee.objects.filter(project=project, active=True)
+    if trainee_pks is not None:
+        rows = rows.filter(pk__in=trainee_pks)
     people, trainees = [], {}
     for pk, name, dept, role, employee_id in (
-        Trainee.objects.filter(project=project, active=True)
-        .values_list("pk", "name", "department_id", "job_role_id", "employee_id").order_by()
+        rows.values_list("pk", "name", "department_id", "job_role_id", "employee_id").order_by()
     ):
         people.append(calc.Person(pk, name, departments[dept][0], roles[role]))
         trainees[pk] = (dept, role, employee_id)
-    requirements: dict = defaultdict(list)
-    for role, course in (
-        CurriculumItem.objects.filter(project=project, required=True).order_by("course__number")
-        .values_list("job_role_id", "course_id")
+    return people, trainees
+
+
+def read_sessions(project) -> dict:
+    """Session pk -> (course pk, local day) of the sessions not cancelled."""
+    sessions = {}
+    for pk, course, starts in (
+        TrainingSession.objects.filter(project=project).exclude(status=SessionStatus.CANCELLED)
+        .values_list("pk", "course_id", "starts").order_by()
     ):
-        requirements[roles[role]].append(course)
-    requirements = dict(requirements)
+        sessions[pk] = (course, timezone.localtime(starts).date() if timezone.is_aware(starts) else starts.date())
+    return sessions
 
-    signed = valid_sign_offs(project, courses, today)
-    first_day = min((d for d in signed.values() if d is not None), default=None)
 
+def read_statuses(project, courses: list[CourseInfo], sessions: dict | None, today: datetime.date,
+                  trainee_pks=None) -> tuple[dict, dict]:
+    """(signed, statuses) of the project's (trainee, course) pairs: the first valid sign-off's day per
+    pair, and a readiness.Status per pair with an enrolment or a valid sign-off. `sessions` None:
+    sign-offs only. `trainee_pks`: only these trainees (None: all).
+
+    Enrolments of pairs already signed off are skipped (the last stage, whatever the attendance).
+    """
+    signed = valid_sign_offs(project, courses, today, trainee_pks)
     # Progress of each (trainee, course): attended, best score, the latest session's day. One tuple
     # per pair; a second enrolment in the same course (rare: a repeat) is merged into it.
     found: dict = {}
-    if progress:
-        sessions = {}
-        for pk, course, starts in (
-            TrainingSession.objects.filter(project=project).exclude(status=SessionStatus.CANCELLED)
-            .values_list("pk", "course_id", "starts").order_by()
-        ):
-            sessions[pk] = (course, timezone.localtime(starts).date() if timezone.is_aware(starts) else starts.date())
-        if sessions:
-            earliest = min(day for _course, day in sessions.values())
-            first_day = earliest if first_day is None else min(first_day, earliest)
+    if sessions is not None:
+        enrolments = Enrolment.objects.filter(project=project, status=EnrolmentStatus.ENROLLED)
+        if trainee_pks is not None:
+            enrolments = enrolments.filter(trainee_id__in=trainee_pks)
         enrolments = driver_rows(
-            Enrolment.objects.filter(project=project, status=EnrolmentStatus.ENROLLED)
-            .annotate(points=Cast("score", FloatField()))
+            enrolments.annotate(points=Cast("score", FloatField()))
             .values_list("trainee_id", "session_id", "attended", "points").order_by()
         )
         session_of, known_of = sessions.get, found.get
@@ -255,17 +252,74 @@ def readiness_inputs(project, today: datetime.date | None = None, progress: bool
     statuses = {}
     Status = calc.Status
     pass_marks = {c.pk: c.pass_mark for c in courses}
-    signed_on = signed.get
     for key, (attended, points, day) in found.items():
-        on = signed_on(key)
-        statuses[key] = Status(key[0], key[1], True, attended, points, pass_marks[key[1]], on is not None, on, day)
+        statuses[key] = Status(key[0], key[1], True, attended, points, pass_marks[key[1]], False, None, day)
     for key, on in signed.items():
-        if key not in found:
-            statuses[key] = Status(key[0], key[1], pass_mark=pass_marks[key[1]], signed_off=True, signed_on=on)
+        statuses[key] = Status(key[0], key[1], pass_mark=pass_marks[key[1]], signed_off=True, signed_on=on)
+    return signed, statuses
+
+
+def first_day_of(signed: dict, sessions: dict | None) -> datetime.date | None:
+    """The burn-up's start: the earliest valid sign-off or session."""
+    days = [d for d in signed.values() if d is not None]
+    if sessions:
+        days.append(min(day for _course, day in sessions.values()))
+    return min(days, default=None)
+
+
+def readiness_inputs(project, today: datetime.date | None = None, progress: bool = True) -> Inputs:
+    """Read everything the readiness of `project` needs (about nine queries, whatever the size).
+
+    `progress` False skips sessions and enrolments: the statuses then carry only the sign-offs,
+    which is all `readiness.readiness_percent` (the gates) needs.
+    """
+    today = today or timezone.localdate()
+    courses = _courses(project)
+    departments = {
+        pk: (name, go_live)
+        for pk, name, go_live in Department.objects.filter(project=project).values_list("pk", "name", "go_live")
+    }
+    roles = dict(JobRole.objects.filter(project=project).values_list("pk", "name"))
+    people, trainees = read_people(project, departments, roles)
+    requirements: dict = defaultdict(list)
+    for role, course in (
+        CurriculumItem.objects.filter(project=project, required=True).order_by("course__number")
+        .values_list("job_role_id", "course_id")
+    ):
+        requirements[roles[role]].append(course)
+    requirements = dict(requirements)
+    sessions = read_sessions(project) if progress else None
+    signed, statuses = read_statuses(project, courses, sessions, today)
     return Inputs(
         today=today, go_live=project.target_go_live, courses=courses, departments=departments, roles=roles,
-        people=people, trainees=trainees, requirements=requirements, statuses=statuses, first_day=first_day,
-        signed=signed, project_pk=project.pk,
+        people=people, trainees=trainees, requirements=requirements, statuses=statuses,
+        first_day=first_day_of(signed, sessions), signed=signed, project_pk=project.pk, sessions=sessions,
+    )
+
+
+def patch_inputs(inputs: Inputs, project, trainee_pks: set) -> Inputs:
+    """`inputs` with the people, sign-offs and enrolments of `trainee_pks` read again (a new Inputs;
+    the given one is left as it is). What the readiness of a handful of changed trainees needs,
+    instead of reading 150,000 pairs again; courses, departments, roles, curricula and sessions
+    must be unchanged (the caller checks)."""
+    people, trainees = read_people(project, inputs.departments, inputs.roles, trainee_pks)
+    signed, statuses = read_statuses(project, inputs.courses, inputs.sessions, inputs.today, trainee_pks)
+    merged_people = [p for p in inputs.people if p.key not in trainee_pks] + people
+    merged_trainees = {k: v for k, v in inputs.trainees.items() if k not in trainee_pks}
+    merged_trainees.update(trainees)
+    # Copies (a C-level copy of 150,000 entries is quick), then the changed trainees' pairs replaced.
+    stale = [(pk, course.pk) for pk in trainee_pks for course in inputs.courses]
+    merged_signed, merged_statuses = dict(inputs.signed), dict(inputs.statuses)
+    for key in stale:
+        merged_signed.pop(key, None)
+        merged_statuses.pop(key, None)
+    merged_signed.update(signed)
+    merged_statuses.update(statuses)
+    return Inputs(
+        today=inputs.today, go_live=inputs.go_live, courses=inputs.courses, departments=inputs.departments,
+        roles=inputs.roles, people=merged_people, trainees=merged_trainees, requirements=inputs.requirements,
+        statuses=merged_statuses, first_day=first_day_of(merged_signed, inputs.sessions), signed=merged_signed,
+        project_pk=inputs.project_pk, sessions=inputs.sessions,
     )
 
 
@@ -321,18 +375,65 @@ def merge(results: list[calc.Readiness], courses: tuple) -> calc.Readiness:
 
 def compute(inputs: Inputs) -> calc.Readiness:
     """The readiness of every active trainee, each department against its own go-live."""
+    return merge_parts(compute_parts(inputs), inputs)[0]
+
+
+def burn_up_span(inputs: Inputs) -> tuple[datetime.date, datetime.date]:
+    """(start, go-live) of the burn-up: from the first sign-off or session (else four weeks ago) to go-live."""
+    go_live = burn_up_go_live(inputs) or inputs.today
+    start = inputs.first_day or inputs.today - datetime.timedelta(weeks=4)
+    return min(start, go_live, inputs.today), go_live
+
+
+def compute_parts(inputs: Inputs, departments=None) -> dict:
+    """Department name -> (its readiness, its burn-up) for the departments named (None: all with people).
+
+    Departments are disjoint groups of people, so their figures add up to the project's
+    (`merge_parts`); a change to a few trainees recomputes only their departments.
+    """
     course_keys = tuple(c.pk for c in inputs.courses)
     go_live_of = {name: own or inputs.go_live for name, own in inputs.departments.values()}
     groups: dict = defaultdict(list)
     for person in inputs.people:
-        groups[go_live_of.get(person.department) or NO_GO_LIVE].append(person)
-    if not groups:
-        groups[inputs.go_live or NO_GO_LIVE] = []
-    results = [
-        calc.readiness(people, inputs.requirements, inputs.statuses, go_live, inputs.today, courses=course_keys)
-        for go_live, people in sorted(groups.items())
-    ]
-    return merge(results, course_keys)
+        if departments is None or person.department in departments:
+            groups[person.department].append(person)
+    start, burn_go_live = burn_up_span(inputs)
+    parts = {}
+    for name, people in groups.items():
+        go_live = go_live_of.get(name) or NO_GO_LIVE
+        result = calc.readiness(people, inputs.requirements, inputs.statuses, go_live, inputs.today, courses=course_keys)
+        burn = calc.burn_up(people, inputs.requirements, inputs.statuses, start, burn_go_live, inputs.today)
+        parts[name] = (result, burn)
+    return parts
+
+
+def add_burn_ups(burns: list[calc.BurnUp]) -> calc.BurnUp:
+    """One burn-up from those of disjoint groups over the same weeks."""
+    first = burns[0]
+    if len(burns) == 1:
+        return first
+    points = tuple(
+        calc.BurnUpPoint(
+            week_start=point.week_start, week_end=point.week_end,
+            signed_off=None if point.signed_off is None else sum(b.points[i].signed_off for b in burns),
+            scope=sum(b.points[i].scope for b in burns),
+        )
+        for i, point in enumerate(first.points)
+    )
+    return calc.BurnUp(points=points, scope=sum(b.scope for b in burns), go_live_week=first.go_live_week,
+                       signed_off=sum(b.signed_off for b in burns), undated=sum(b.undated for b in burns))
+
+
+def merge_parts(parts: dict, inputs: Inputs) -> tuple[calc.Readiness, calc.BurnUp]:
+    """The project's readiness and burn-up from its departments' (an empty project: zero counts)."""
+    if not parts:
+        course_keys = tuple(c.pk for c in inputs.courses)
+        start, go_live = burn_up_span(inputs)
+        empty = calc.readiness([], inputs.requirements, {}, inputs.go_live or NO_GO_LIVE, inputs.today, courses=course_keys)
+        return empty, calc.burn_up([], inputs.requirements, {}, start, go_live, inputs.today)
+    ordered = [parts[name] for name in sorted(parts, key=_name_order)]
+    course_keys = tuple(c.pk for c in inputs.courses)
+    return merge([r for r, _b in ordered], course_keys), add_burn_ups([b for _r, b in ordered])
 
 
 def burn_up_go_live(inputs: Inputs) -> datetime.date | None:
@@ -342,9 +443,7 @@ def burn_up_go_live(inputs: Inputs) -> datetime.date | None:
 
 
 def compute_burn_up(inputs: Inputs) -> calc.BurnUp:
-    go_live = burn_up_go_live(inputs) or inputs.today
-    start = inputs.first_day or inputs.today - datetime.timedelta(weeks=4)
-    start = min(start, go_live, inputs.today)
+    start, go_live = burn_up_span(inputs)
     return calc.burn_up(inputs.people, inputs.requirements, inputs.statuses, start, go_live, inputs.today)
 
 
@@ -498,7 +597,7 @@ def not_ready_rows(items, inputs: Inputs) -> list[dict]:
 # rule: bulk writes use the *_with_history helpers), so the highest row id and the highest history
 # id of each table change whenever the readiness could: a stamp of a single cheap query.
 WATCHED = (Course, Department, JobRole, CurriculumItem, Trainee, TrainingSession, Enrolment, SignOff)
-CACHE_SIZE = 4  # projects kept per process (5,000 trainees x 30 courses take about 15 MB)
+CACHE_SIZE = 4  # projects kept per process (5,000 trainees x 30 courses take about 60 MB)
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -507,9 +606,10 @@ _cache_lock = threading.Lock()
 class Summary:
     """The readiness of a project as computed for one day: what the page, the export and the gates read."""
 
-    inputs: Inputs  # without the statuses and sign-offs per pair (not needed once computed)
+    inputs: Inputs  # kept whole: a change to a few trainees patches them (`patch_inputs`)
     result: calc.Readiness
     burn_up: calc.BurnUp | None
+    parts: dict = field(default_factory=dict)  # department name -> (its Readiness, its BurnUp)
     figures: dict = field(default_factory=dict)  # language -> {"heatmap": html, "burnup": html}
 
 
@@ -518,13 +618,20 @@ def data_stamp(project, today: datetime.date) -> tuple:
     return (project.pk, project.created, project.target_go_live, today, change_stamp(WATCHED))
 
 
-def compute_summary(project, today: datetime.date | None = None) -> Summary:
-    """Read and compute the readiness afresh (no cache)."""
-    inputs = readiness_inputs(project, today)
-    result = compute(inputs)
-    burn = compute_burn_up(inputs) if result.overall.required else None
-    inputs.statuses, inputs.signed = {}, {}  # per pair, large, and not needed once computed
-    return Summary(inputs=inputs, result=result, burn_up=burn)
+def compute_summary(project, today: datetime.date | None = None, inputs: Inputs | None = None,
+                    kept: Summary | None = None, departments=None) -> Summary:
+    """Compute the readiness from `inputs` (read afresh when None; no cache). With `kept` (a summary
+    of the same project, day and burn-up span) only the `departments` named are computed again."""
+    inputs = inputs or readiness_inputs(project, today)
+    if kept is not None:
+        parts = {**kept.parts, **compute_parts(inputs, departments)}
+        for name in departments:  # a department that lost its last person
+            if not any(p.department == name for p in inputs.people):
+                parts.pop(name, None)
+    else:
+        parts = compute_parts(inputs)
+    result, burn = merge_parts(parts, inputs)
+    return Summary(inputs=inputs, result=result, burn_up=burn if result.overall.required else None, parts=parts)
 
 
 def cached_summary(project, today: datetime.date | None = None) -> Summary | None:
@@ -536,11 +643,46 @@ def cached_summary(project, today: datetime.date | None = None) -> Summary | Non
     return hit[1] if hit is not None and hit[0] == stamp else None
 
 
+# Rows whose changes touch only their own trainees: after such changes the kept inputs are patched
+# (those trainees read again) rather than read whole. Any other watched model changing: read whole.
+PER_TRAINEE = {Trainee: "id", Enrolment: "trainee_id", SignOff: "trainee_id"}
+PATCH_LIMIT = 500  # more changed trainees than this: reading everything again is as quick
+
+
+def changed_trainees(project, old: tuple, new: tuple) -> set | None:
+    """The project's trainees whose trainee, enrolment or sign-off rows changed between two data
+    stamps (history rows after the old stamp), or None when the inputs must be read whole: another
+    day, go-live or project, a change to courses, departments, roles, curricula or sessions, a
+    history that went backwards, or too many trainees."""
+    if old[:4] != new[:4]:
+        return None
+    old_ids, new_ids = old[4], new[4]
+    queries, params = [], []
+    for index, model in enumerate(WATCHED):
+        before, after = old_ids[2 * index:2 * index + 2], new_ids[2 * index:2 * index + 2]
+        if before == after:
+            continue
+        column = PER_TRAINEE.get(model)
+        if column is None or before[1] is None or after[1] is None or after[1] < before[1]:
+            return None
+        table = connection.ops.quote_name(model.history.model._meta.db_table)
+        queries.append(f"SELECT {column} FROM {table} WHERE history_id > %s AND project_id = %s")
+        params += [before[1], project.pk]
+    if not queries:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ".join(queries), params)
+        found = {row[0] for row in cursor.fetchall()}
+    return found if len(found) <= PATCH_LIMIT else None
+
+
 def readiness_summary(project, today: datetime.date | None = None) -> Summary:
     """The readiness of `project` today: computed once per process and data change.
 
-    At 5,000 trainees x 30 courses computing takes seconds; the stamp query a few milliseconds.
-    Two requests that find no summary may both compute it; the last one stored wins (same data).
+    At 5,000 trainees x 30 courses reading and computing everything takes about a second; the stamp
+    query a few milliseconds. After a change to a few trainees' enrolments or sign-offs (attendance
+    recorded, a sign-off) only those trainees are read again and the figures recomputed from the
+    kept inputs. Two requests that find no summary may both compute it; the last one stored wins.
     """
     today = today or timezone.localdate()
     stamp = data_stamp(project, today)
@@ -549,7 +691,21 @@ def readiness_summary(project, today: datetime.date | None = None) -> Summary:
         if hit is not None and hit[0] == stamp:
             _cache.move_to_end(project.pk)
             return hit[1]
-    summary = compute_summary(project, today)
+    changed = changed_trainees(project, hit[0], stamp) if hit is not None else None
+    if changed is None:
+        summary = compute_summary(project, today)
+    elif changed:
+        kept = hit[1]
+        inputs = patch_inputs(kept.inputs, project, changed)
+        if burn_up_span(inputs) == burn_up_span(kept.inputs):
+            # Only the departments the changed trainees were in or are in now are computed again.
+            names = {inputs.departments[t[0]][0] for t in (kept.inputs.trainees.get(pk) for pk in changed) if t}
+            names |= {inputs.departments[inputs.trainees[pk][0]][0] for pk in changed if pk in inputs.trainees}
+            summary = compute_summary(project, today, inputs, kept=kept, departments=names)
+        else:
+            summary = compute_summary(project, today, inputs)
+    else:  # only other projects' rows changed: the kept figures stand
+        summary = hit[1]
     with _cache_lock:
         _cache[project.pk] = (stamp, summary)
         _cache.move_to_end(project.pk)

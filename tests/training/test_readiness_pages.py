@@ -420,3 +420,47 @@ def test_the_gate_reads_a_current_page_summary_in_one_query(plan, django_assert_
 
 def test_the_gate_has_no_figure_while_nothing_is_required(project):
     assert gates.training_readiness_percent(project) is None
+
+
+def test_kept_readiness_is_patched_for_changed_trainees_and_matches_a_fresh_read(plan, users, monkeypatch):
+    """After a warm summary, changes to a few trainees' enrolments, sign-offs or rows are read for
+    those trainees only; the figures always equal a computation from scratch."""
+    project, trainer = plan.project, users["trainer"]
+    views.readiness_summary(project)
+    whole_reads = []
+    real_inputs = views.readiness_inputs
+    monkeypatch.setattr(views, "readiness_inputs", lambda *a, **k: whole_reads.append(1) or real_inputs(*a, **k))
+
+    def same_as_fresh():
+        kept = views.readiness_summary(project)
+        fresh = views.compute_summary(project)
+        assert kept.result == fresh.result
+        assert kept.burn_up == fresh.burn_up
+        return kept.result
+
+    # A sign-off of Bob's C2, an attendance for Eve, Dee moved to Sales, Ann leaves.
+    service_part = views.readiness_summary(project).parts["Service"]
+    sign(project, plan.bob, plan.c2, trainer)
+    assert same_as_fresh().by_department["Sales"].signed_off == 4
+    assert views.readiness_summary(project).parts["Service"] is service_part  # only Sales computed again
+    eve = Enrolment.objects.get(trainee=plan.eve, session__course=plan.c1)
+    eve.attended, eve.score = True, Decimal(80)
+    eve.save()
+    same_as_fresh()
+    dee = plan.dee
+    dee.department = plan.sales
+    dee.save()
+    assert "Dee" in {n.person.name for n in same_as_fresh().not_ready if n.person.department == "Sales"}
+    ann = plan.ann
+    ann.active = False
+    ann.save()
+    assert "Ann" not in {n.person.name for n in same_as_fresh().not_ready}
+    SignOff.objects.filter(trainee=plan.cy, course=plan.c1).delete()
+    same_as_fresh()
+    # Each same_as_fresh() read everything once for the fresh figures: the kept summary never did.
+    assert len(whole_reads) == 5
+    # A course change (not per trainee) makes the kept summary read everything again.
+    plan.c2.title = "Pipeline and forecasts"
+    plan.c2.save()
+    views.readiness_summary(project)
+    assert len(whole_reads) == 6
