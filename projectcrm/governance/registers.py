@@ -311,6 +311,47 @@ class MeetingRegister(Register):
         "apologies", "minutes", "gates", "change_requests",
     ]
     ordering = ["-starts", "-number"]
+    detail_extra_template = "governance/_meeting_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .meeting_views import detail_context
+
+        return detail_context(cls, obj, access)
+
+    # Imports cannot set many-to-many fields (rows are bulk-created): attendees, gates and change
+    # requests are set on the meeting's edit page. Exports still list them, for reading; an import
+    # ignores those columns as it ignores the reference.
+    @classmethod
+    def io_fields(cls):
+        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
+
+    @classmethod
+    def m2m_fields(cls):
+        return [name for name in cls.form_fields if cls.model._meta.get_field(name).many_to_many]
+
+    @classmethod
+    def export_headers(cls):
+        labels = [str(cls.model._meta.get_field(name).verbose_name) for name in cls.m2m_fields()]
+        return super().export_headers() + [label[:1].upper() + label[1:] for label in labels]
+
+    @classmethod
+    def export_row(cls, obj):
+        from projectcrm.core.registers import to_text
+
+        return super().export_row(obj) + [to_text(obj, name, for_export=True) for name in cls.m2m_fields()]
+
+    @classmethod
+    def header_map(cls):
+        from django.utils import translation
+
+        mapping = super().header_map()
+        for name in cls.m2m_fields():
+            mapping[name.casefold()] = "__ref__"
+            for code in ("en", "zh-hans", "zh-hant"):
+                with translation.override(code):
+                    mapping[str(cls.model._meta.get_field(name).verbose_name).strip().casefold()] = "__ref__"
+        return mapping
 
 
 class KpiRegister(Register):
@@ -325,6 +366,14 @@ class KpiRegister(Register):
         "baseline", "baseline_date", "target", "target_date", "tolerance", "on_scorecard", "order",
     ]
     ordering = ["order", "number"]
+    list_actions = [("kpi-scorecard", _("Scorecard"), "view"), ("kpi-history-xlsx", _("KPI history (XLSX)"), "view")]
+    detail_extra_template = "governance/_kpi_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .kpi_views import kpi_detail_context
+
+        return kpi_detail_context(obj, access)
 
 
 class KpiValueRegister(Register):
@@ -336,6 +385,7 @@ class KpiValueRegister(Register):
     search_fields = ["note", "kpi__name"]
     form_fields = ["kpi", "measured_on", "value", "note"]
     ordering = ["kpi", "-measured_on"]
+    list_actions = [("kpi-scorecard", _("Scorecard"), "view"), ("kpi-history-xlsx", _("KPI history (XLSX)"), "view")]
 
 
 class ReadinessQuestionRegister(Register):
@@ -347,6 +397,9 @@ class ReadinessQuestionRegister(Register):
     search_fields = ["text", "text_zh_hans", "text_zh_hant"]
     form_fields = ["dimension", "text", "text_zh_hans", "text_zh_hant", "order", "active"]
     ordering = ["order", "pk"]
+    list_actions = [("readiness-overview", _("Readiness over time"), "view")]
+    # The "Add the standard questions" button posts to readiness-library (a link cannot POST).
+    list_extra_template = "governance/_readiness_questions_extra.html"
 
 
 class ReadinessSurveyRegister(Register):
@@ -359,6 +412,18 @@ class ReadinessSurveyRegister(Register):
     form_fields = ["title", "status", "opens_on", "closes_on", "note"]
     ordering = ["-opens_on", "-number"]
     importable = False
+    list_actions = [("readiness-overview", _("Readiness over time"), "view")]
+    detail_extra_template = "governance/_readiness_survey_links.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .choices import SurveyStatus
+
+        return {
+            "response_count": obj.responses.count(),
+            "my_response": obj.responses.filter(respondent=access.user).first(),
+            "survey_open": obj.status == SurveyStatus.OPEN,
+        }
 
 
 class BudgetRegister(Register):
