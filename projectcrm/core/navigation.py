@@ -10,6 +10,10 @@ from .registry import all_registers
 EXTRA_PAGES = [
     ("roadmap", "roadmap:gantt", _("Gantt")),
     ("governance", "governance:raci", _("RACI matrix")),
+    ("governance", "governance:kpi-scorecard", _("KPI scorecard")),
+    ("governance", "governance:readiness-overview", _("Readiness over time")),
+    ("reports", "reports:dashboard", _("Dashboard")),
+    ("reports", "reports:golive", _("Go-live readiness")),
     ("reports", "activity", _("Activity")),
 ]
 # Registers kept off the menu (reached from another page).
@@ -28,6 +32,9 @@ HIDDEN = {
     "training:pulse-responses",
     "training:licences",
     "training:adoption-targets",
+    "governance:kpi-values",
+    "governance:readiness-questions",
+    "reports:golive-checks",
 }
 
 

@@ -456,8 +456,8 @@ class Kpi(Numbered, ProjectScoped):
     baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
     target = models.DecimalField(_("target"), max_digits=14, decimal_places=4, null=True, blank=True)
     target_date = models.DateField(_("target date"), null=True, blank=True)
-    # xgettext:no-python-format
     tolerance = models.DecimalField(
+        # xgettext:no-python-format
         _("amber tolerance (% of target)"), max_digits=5, decimal_places=1, default=10,
         help_text=_("Within this distance of the target the status is amber rather than red."),
     )

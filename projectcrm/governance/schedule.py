@@ -23,6 +23,22 @@ def occurrence(frequency: str, start: datetime.date, n: int) -> datetime.date:
     return add_months(start, PERIOD_MONTHS[frequency] * n)
 
 
+def occurrences_until(frequency: str, start: datetime.date, last: datetime.date) -> int:
+    """How many due dates fall on or before `last` (0 when `last` is before the start), by arithmetic."""
+    if frequency == "as_needed" or last < start:
+        return 0
+    if frequency == "once":
+        return 1
+    if frequency in PERIOD_DAYS:
+        return (last - start).days // PERIOD_DAYS[frequency] + 1
+    step = PERIOD_MONTHS[frequency]
+    months = (last.year - start.year) * 12 + last.month - start.month
+    n = months // step + 1  # an upper bound: the last of these may fall after `last` (day of month)
+    while n > 0 and occurrence(frequency, start, n - 1) > last:
+        n -= 1
+    return n
+
+
 def next_due(
     frequency: str,
     start: datetime.date,

@@ -214,12 +214,7 @@ def communications_due_sent(
         last = as_of - datetime.timedelta(days=1)
         if end is not None:
             last = min(last, end)
-        if frequency == "once":
-            due = 1 if start <= last else 0
-        else:
-            due = 0
-            while schedule.occurrence(frequency, start, due) <= last:
-                due += 1
+        due = schedule.occurrences_until(frequency, start, last)
         sent = min(due, sum(1 for day in sent_dates if day <= as_of))
         due_total += due
         sent_total += sent
@@ -340,14 +335,19 @@ def read_communications(project, as_of: datetime.date) -> tuple[int, int, list[s
 
     from projectcrm.governance.models import CommunicationItem, CommunicationLog
 
+    # Plain values, not model instances (a large plan has thousands of items and log rows).
     sent = defaultdict(list)
     for item_id, day in CommunicationLog.objects.filter(project=project, sent_on__lte=as_of).values_list(
         "item_id", "sent_on"
-    ):
+    ).order_by():
         sent[item_id].append(day)
     items = [
-        (item.deliverable, item.frequency, item.start_date, item.end_date, sent[item.pk])
-        for item in CommunicationItem.objects.filter(project=project, active=True).order_by("deliverable")
+        (deliverable, frequency, start, end, sent[pk])
+        for pk, deliverable, frequency, start, end in CommunicationItem.objects.filter(
+            project=project, active=True, start_date__lt=as_of
+        ).exclude(frequency="as_needed").order_by("deliverable").values_list(
+            "pk", "deliverable", "frequency", "start_date", "end_date"
+        )
     ]
     return communications_due_sent(items, as_of)
 

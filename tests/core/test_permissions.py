@@ -185,6 +185,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "governance:meeting-pdf": page(("governance", "view"), rows="governance:meetings"),
     "governance:meeting-ics": page(("governance", "view"), rows="governance:meetings"),
     "reports:golive": page(("reports", "view")),
+    "reports:dashboard": page(("reports", "view")),
+    "reports:dashboard-pdf": page(("reports", "view")),
     "reports:golive-defaults": page(("reports", "change", "POST")),
     "governance:kpi-scorecard": page(("governance", "view")),
     "governance:kpi-refresh": page(("governance", "change", "POST")),

@@ -94,3 +94,18 @@ def test_every_next_due_is_after_the_last_sent_and_on_the_plan():
         # No plan date lies strictly between the last sent and the next due date.
         assert not any(day < d < due for d in plan)
         day += datetime.timedelta(days=3)
+
+
+@pytest.mark.parametrize("frequency", ["once", "daily", "weekly", "fortnightly", "monthly", "quarterly"])
+def test_occurrences_until_counts_the_due_dates_one_by_one(frequency):
+    """The arithmetic count equals counting occurrences one at a time, month ends included."""
+    start = datetime.date(2026, 1, 31)
+    for offset in range(0, 400, 7):
+        last = start + datetime.timedelta(days=offset - 3)
+        if frequency == "once":
+            expected = 1 if start <= last else 0
+        else:
+            expected = 0
+            while schedule.occurrence(frequency, start, expected) <= last:
+                expected += 1
+        assert schedule.occurrences_until(frequency, start, last) == expected, last
