@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CheckKind(models.TextChoices):
@@ -20,14 +21,15 @@ class CheckKind(models.TextChoices):
 
 
 class OnFail(models.TextChoices):
-    NO_GO = "no_go", _("No-go")
-    CONDITIONS = "conditions", _("Go with conditions")
+    NO_GO = "no_go", pgettext_lazy("go-live verdict", "No-go")
+    CONDITIONS = "conditions", pgettext_lazy("go-live verdict", "Go with conditions")
 
 
 class Verdict(models.TextChoices):
-    GO = "go", _("Go")
-    CONDITIONS = "conditions", _("Go with conditions")
-    NO_GO = "no_go", _("No-go")
+    # Their own context: the go-live verdict reads differently from a gate vote's "Go" in Chinese.
+    GO = "go", pgettext_lazy("go-live verdict", "Go")
+    CONDITIONS = "conditions", pgettext_lazy("go-live verdict", "Go with conditions")
+    NO_GO = "no_go", pgettext_lazy("go-live verdict", "No-go")
 
 
 class ReportStatus(models.TextChoices):
