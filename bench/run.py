@@ -38,6 +38,18 @@ Benchmarks:
                 exists), training_adoption_page_ms/_queries (the adoption page; target for both
                 pages: under 500 ms) and training_adoption_page_cold_ms (the adoption page's first
                 request after the usage changed: the weekly aggregate over the million rows runs)
+  steering      on the scale project of BENCH_SIZE (the `list` benchmark's; six KPIs with a year of
+                values and a budget line per category are added once when it has none, so every
+                chart has data): steering_dashboard_ms/_queries (the committee dashboard as scale-pm,
+                when reports:dashboard exists; target: under 500 ms), steering_report_pdf_s (a draft
+                report's PDF in Simplified Chinese, drawn live: snapshot, charts, weasyprint; median
+                of 3 after a warm-up, whose charts are then cached; target: under 5 s),
+                steering_report_pdf_cold_s (the first rendering: every chart drawn by chromium,
+                templates and fonts loaded), with steering_report_pdf_pages and
+                steering_report_pdf_charts, steering_report_page_ms/_queries (the report page), and
+                steering_report_issue_s (issuing a report: snapshots, charts and PDFs in three
+                languages, stored). The benchmark's reports are removed first (untimed), so the
+                report is the project's first: its changes cover every row of the project.
 
 Adding a benchmark: write a function taking `Bench` and yielding (name, value, unit) tuples, and
 decorate it with @benchmark("name").
@@ -390,6 +402,90 @@ def training(bench: Bench):
         started = time.perf_counter()
         bench.get(adoption_url)
         yield "training_adoption_page_cold_ms", f"{(time.perf_counter() - started) * 1000:.1f}", "ms"
+
+
+BENCH_REPORT = "Benchmark steering report"
+
+
+def steering_extras(project):
+    """Six KPIs with monthly values for a year and one budget line per category, once (untimed)."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from projectcrm.governance.choices import BudgetCategory
+    from projectcrm.governance.models import BudgetLine, Kpi, KpiValue
+
+    today = timezone.localdate()
+    if not Kpi.objects.filter(project=project).exists():
+        print("# steering: adding six KPIs with values to the scale project ...", file=sys.stderr, flush=True)
+        for n in range(6):
+            kpi = Kpi.objects.create(project=project, name=f"Scale KPI {n + 1}", owner="Sales", unit="%",
+                                     baseline=Decimal(40 + n), target=Decimal(80 - n), target_date=today)
+            KpiValue.objects.bulk_create([
+                KpiValue(project=project, kpi=kpi, measured_on=today - datetime.timedelta(days=30 * m),
+                         value=Decimal(40 + n + 3 * (12 - m)))
+                for m in range(12)
+            ])
+    if not BudgetLine.objects.filter(project=project).exists():
+        BudgetLine.objects.bulk_create([
+            BudgetLine(project=project, category=category, description=str(category.label),
+                       planned=Decimal(100_000 + 10_000 * i), actual=Decimal(60_000 + 5_000 * i),
+                       committed=Decimal(20_000))
+            for i, category in enumerate(BudgetCategory)
+        ])
+
+
+@benchmark("steering")
+def steering(bench: Bench):
+    from django.utils import translation
+
+    from projectcrm.reports import issuing
+    from projectcrm.reports.models import SteeringReport
+    from projectcrm.reports.report_charts import report_figures
+
+    project = bench.project(bench.size)
+    steering_extras(project)
+    kwargs = {"project": project.pk}
+    if bench.wants("steering_dashboard"):
+        try:
+            url = reverse("reports:dashboard", kwargs=kwargs)
+        except NoReverseMatch:
+            print("# steering_dashboard: skipped, the URL reports:dashboard does not exist yet", file=sys.stderr)
+        else:
+            yield "steering_dashboard_ms", f"{bench.median_ms(url):.1f}", "ms"
+            yield "steering_dashboard_queries", bench.queries(url), "queries"
+    SteeringReport.objects.filter(project=project, title__startswith=BENCH_REPORT).delete()
+    pm = get_user_model().objects.get(username="scale-pm")
+    report = SteeringReport.objects.create(project=project, title=BENCH_REPORT, summary="Benchmark.")
+    if bench.wants("steering_report_pdf"):
+        language = "zh-hans"
+        issuing.clear_svg_cache()
+        started = time.perf_counter()
+        issuing.render_pdf_for(report, language)  # cold: templates, fonts, every chart drawn by chromium
+        cold = time.perf_counter() - started
+        timings = []
+        for _run in range(3):
+            started = time.perf_counter()
+            pdf, pages = issuing.render_pdf_for(report, language)
+            timings.append(time.perf_counter() - started)
+        with translation.override(language):
+            charts = len(report_figures(issuing.report_data(report, language), language))
+        yield "steering_report_pdf_cold_s", f"{cold:.2f}", "s"
+        yield "steering_report_pdf_s", f"{statistics.median(timings):.2f}", "s"
+        yield "steering_report_pdf_pages", pages, "pages"
+        yield "steering_report_pdf_charts", charts, "charts"
+    if bench.wants("steering_report_page"):
+        url = reverse("reports:report", kwargs={**kwargs, "pk": report.pk})
+        yield "steering_report_page_ms", f"{bench.median_ms(url):.1f}", "ms"
+        yield "steering_report_page_queries", bench.queries(url), "queries"
+    if bench.wants("steering_report_issue"):
+        issuing.clear_svg_cache()  # every chart drawn again, in three languages
+        started = time.perf_counter()
+        issuing.issue(report, pm)
+        yield "steering_report_issue_s", f"{time.perf_counter() - started:.2f}", "s"
+    SteeringReport.objects.filter(project=project, title__startswith=BENCH_REPORT).delete()
 
 
 def wanted(name: str, selectors: list[str]) -> bool:

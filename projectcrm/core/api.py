@@ -163,7 +163,16 @@ def make_viewset(register):
                 context["project"] = self.access.project
             return context
 
+        def perform_update(self, serializer):
+            reason = register.locked_reason(serializer.instance)
+            if reason:
+                raise PermissionDenied(reason)
+            super().perform_update(serializer)
+
         def perform_destroy(self, instance):
+            reason = register.locked_reason(instance)
+            if reason:
+                raise PermissionDenied(reason)
             services.delete_row(instance)
 
     RegisterViewSet.serializer_class = serializer_class

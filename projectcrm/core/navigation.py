@@ -14,6 +14,7 @@ EXTRA_PAGES = [
     ("governance", "governance:readiness-overview", _("Readiness over time")),
     ("reports", "reports:dashboard", _("Dashboard")),
     ("reports", "reports:golive", _("Go-live readiness")),
+    ("reports", "reports:archive", _("Report archive")),
     ("reports", "activity", _("Activity")),
 ]
 # Registers kept off the menu (reached from another page).

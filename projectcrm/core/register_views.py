@@ -207,11 +207,23 @@ class FormView(RegisterMixin, TemplateView):
         context.update(form=form, obj=instance, conflict=conflict, tab="edit")
         return self.render_to_response(context)
 
+    def locked(self, instance):
+        """A redirect to the row with the register's reason when the row may not change, else None."""
+        reason = self.register.locked_reason(instance) if instance is not None else None
+        if reason:
+            messages.error(self.request, reason)
+            return redirect(self.url("detail", pk=instance.pk))
+        return None
+
     def get(self, request, *args, **kwargs):
-        return self.render_form(self.get_form(self.get_instance()))
+        instance = self.get_instance()
+        return self.locked(instance) or self.render_form(self.get_form(instance))
 
     def post(self, request, *args, **kwargs):
         instance = self.get_instance()
+        refused = self.locked(instance)
+        if refused:
+            return refused
         form = self.get_form(instance, request.POST)
         if not form.is_valid():
             return self.render_form(form)
@@ -246,8 +258,21 @@ class DeleteView(RegisterMixin, TemplateView):
         context.update(obj=obj, tab="delete", effects=services.deletion_effects(obj))
         return context
 
+    def locked(self, obj):
+        reason = self.register.locked_reason(obj)
+        if reason:
+            messages.error(self.request, reason)
+            return redirect(self.url("detail", pk=obj.pk))
+        return None
+
+    def get(self, request, *args, **kwargs):
+        return self.locked(self.get_object()) or super().get(request, *args, **kwargs)
+
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
+        refused = self.locked(obj)
+        if refused:
+            return refused
         label = str(obj)
         services.delete_row(obj)
         messages.success(

@@ -123,6 +123,11 @@ class Register:
     # Columns computed by queryset() annotations: {name: (label, TextChoices or None)}
     annotated_columns: dict = {}
 
+    @classmethod
+    def locked_reason(cls, obj) -> str | None:
+        """Why this row can be neither edited nor deleted (shown to the user), or None when it can."""
+        return None
+
     # --- Names -----------------------------------------------------------------------------
     @classmethod
     def verbose_name(cls) -> str:

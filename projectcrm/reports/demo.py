@@ -1,5 +1,76 @@
-"""Stub: filled in by its owner."""
+"""Demo steering reports: two issued reports (the meetings of about six and three weeks ago, when the
+demo has them) and a draft for today's report, linked to the next meeting.
+
+Idempotent: reports are found by title; an issued report is never issued again nor changed, a draft
+is updated only when its values differ. Issuing stores the frozen data at once; each PDF is drawn
+from that data on its first download (issuing.stored_pdf), which keeps the seed quick.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from projectcrm.core.management.commands.seed_demo import upsert
+
+REPORTS = [
+    {
+        "title": "Steering committee report: pilot initiation",
+        "meeting": "Steering committee 2",
+        "weeks_ago": 5,
+        "issue": True,
+        "summary": (
+            "The packaged cloud CRM is chosen and the implementation partner is on board. The pilot for the "
+            "European export team starts now: the initiation gate is up for decision today.\n\n"
+            "Main concerns: the quality of the customer spreadsheets to migrate, and the time the key users "
+            "can give during the trade-fair preparation."
+        ),
+    },
+    {
+        "title": "Steering committee report: pilot design",
+        "meeting": "Steering committee 3",
+        "weeks_ago": 1,
+        "issue": True,
+        "summary": (
+            "Design workshops are complete for quotations and sample requests. The product configurator "
+            "change request is on the agenda: it adds scope to the pilot and moves its go-live.\n\n"
+            "Training of the key users has begun; the readiness survey shows the weakest scores on "
+            "communication and on recognising the people who keep the data clean."
+        ),
+    },
+    {
+        "title": "Steering committee report: design sign-off",
+        "meeting": "Steering committee 4",
+        "weeks_ago": 0,
+        "issue": False,
+        "summary": (
+            "Draft for the next meeting: design sign-off for the pilot and the ERP interface. "
+            "Update this summary before issuing."
+        ),
+    },
+]
 
 
 def seed(project, users):
-    """Idempotent demo rows of this part (see projectcrm/core/management/commands/seed_demo.py)."""
+    """The demo reports (idempotent; see the module docstring)."""
+    from projectcrm.governance.models import Meeting
+
+    from . import issuing
+    from .models import SteeringReport
+
+    today = timezone.localdate()
+    for spec in REPORTS:
+        meeting = Meeting.objects.filter(project=project, title=spec["meeting"]).first()
+        if meeting is not None and spec["weeks_ago"]:
+            report_date = timezone.localtime(meeting.starts).date()
+        else:
+            report_date = today - datetime.timedelta(weeks=spec["weeks_ago"])
+        report = SteeringReport.objects.filter(project=project, title=spec["title"]).first()
+        if report is not None and report.issued:
+            continue  # frozen: never changed, never issued again
+        report, _created = upsert(
+            SteeringReport,
+            {"project": project, "title": spec["title"]},
+            {"report_date": report_date, "summary": spec["summary"], "meeting": meeting},
+        )
+        if spec["issue"]:
+            issuing.issue(report, users["pm"], with_pdfs=False)
