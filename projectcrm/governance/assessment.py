@@ -13,6 +13,7 @@ the steering report freezes them.
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -23,8 +24,8 @@ from statistics import mean
 
 import plotly.graph_objects as go
 from django.db import transaction
-from django.db.models import Count
-from django.utils import translation
+from django.db.models import Count, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from projectcrm.core.charts import LAYOUT
@@ -214,13 +215,15 @@ def weakest(dim_means: dict[str, float | None], count: int = 3) -> list[str]:
 # --- From the database ---------------------------------------------------------------------------
 
 
-def answers_by_survey(project, survey_ids: Sequence[int] | None = None) -> dict[int, list[Answer]]:
-    """Survey id -> its answers (one query)."""
+def answers_by_survey(project, survey_ids: Sequence[int] | None = None, until=None) -> dict[int, list[Answer]]:
+    """Survey id -> its answers (one query). `until` (a datetime): only responses submitted by then."""
     from .models import ReadinessAnswer
 
     rows = ReadinessAnswer.objects.filter(project=project)
     if survey_ids is not None:
         rows = rows.filter(response__survey_id__in=list(survey_ids))
+    if until is not None:
+        rows = rows.filter(response__submitted__lte=until)
     result = defaultdict(list)
     for survey_id, response_id, dimension, question_id, score in rows.values_list(
         "response__survey_id", "response_id", "question__dimension", "question_id", "score"
@@ -242,8 +245,9 @@ def dimension_rows() -> list[dict]:
     ]
 
 
-def summary(project) -> dict:
+def summary(project, as_of=None) -> dict:
     """Every survey of the project (oldest first) with its scores; see the module docstring.
+    `as_of` (a date): only the surveys opened by then (a steering report of an earlier date).
 
     Keys: dimensions, families, surveys [{pk, ref, title, opens_on, closes_on, status,
     status_label, responses, scores {code: mean}, families {code: mean}, overall}], latest (the
@@ -252,12 +256,18 @@ def summary(project) -> dict:
     """
     from .models import ReadinessSurvey
 
+    rows = ReadinessSurvey.objects.filter(project=project)
+    until = None
+    if as_of is not None:  # the surveys opened by that day, the responses submitted by its end
+        until = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
+        rows = rows.filter(opens_on__lte=as_of)
+    counted = Count("responses", filter=Q(responses__submitted__lte=until)) if until else Count("responses")
     surveys = list(
-        ReadinessSurvey.objects.filter(project=project)
-        .annotate(response_count=Count("responses"))
+        rows
+        .annotate(response_count=counted)
         .order_by("opens_on", "number")
     )
-    answers = answers_by_survey(project, [s.pk for s in surveys])
+    answers = answers_by_survey(project, [s.pk for s in surveys], until)
     entries = []
     for survey in surveys:
         means = dimension_means(answers.get(survey.pk, []))

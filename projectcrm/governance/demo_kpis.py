@@ -23,8 +23,8 @@ from django.utils import timezone
 from projectcrm.core.management.commands.seed_demo import upsert
 
 from . import kpi_sources
-from .choices import KpiDirection, KpiFrequency, KpiSource, ValueOrigin
-from .models import Kpi, KpiValue
+from .choices import BudgetCategory, KpiDirection, KpiFrequency, KpiSource, ValueOrigin
+from .models import BudgetLine, Kpi, KpiValue
 
 MONTHS = 6  # monthly values, the last one at the end of last month
 
@@ -112,6 +112,30 @@ def seed(project, users):
             )
         KpiValue.objects.filter(kpi=kpi, origin=ValueOrigin.ENTERED).exclude(measured_on__in=value_days).delete()
     seed_computed(project, computed, value_days, today)
+    seed_budget(project, today)
+
+
+# The rollout budget in CNY: planned for the whole project, spent and committed so far (the pilot's
+# partner work is ahead of plan after the configurator change; licences are paid yearly in advance).
+BUDGET = [
+    (BudgetCategory.LICENCES, "Cloud CRM subscriptions, 60 users, first year", 420_000, 420_000, 0),
+    (BudgetCategory.PARTNER, "Implementation partner: pilot and wave 2", 960_000, 410_000, 380_000),
+    (BudgetCategory.INTERNAL, "Key users and project team time", 380_000, 150_000, 0),
+    (BudgetCategory.INFRASTRUCTURE, "ERP interface and e-mail integration", 260_000, 90_000, 120_000),
+    (BudgetCategory.DATA, "Cleansing the customer spreadsheets and old orders", 150_000, 85_000, 30_000),
+    (BudgetCategory.TRAINING, "Classroom sessions, e-learning, champions", 120_000, 38_000, 15_000),
+    (BudgetCategory.CONTINGENCY, "Contingency (10%)", 230_000, 0, 0),
+]
+
+
+def seed_budget(project, today):
+    for category, description, planned, actual, committed in BUDGET:
+        upsert(
+            BudgetLine,
+            {"project": project, "category": category, "description": description},
+            {"planned": Decimal(planned), "actual": Decimal(actual), "committed": Decimal(committed),
+             "as_of": today - datetime.timedelta(days=today.weekday() + 3)},
+        )
 
 
 def seed_computed(project, kpis, days, today):

@@ -195,20 +195,21 @@ def stored_pdf(report, language: str | None, request=None) -> ReportDocument | N
 # --- Issuing ---------------------------------------------------------------------------------------
 
 
-def issue(report: SteeringReport, user, request=None, with_pdfs: bool = True) -> SteeringReport:
+def issue(report: SteeringReport, user, request=None, with_pdfs: bool = True, at=None) -> SteeringReport:
     """Freeze the report: its snapshot in every language, the three PDFs, the issuer and the time.
 
     The snapshots and PDFs are made before the write transaction (they take seconds); the
     transaction then checks that the report is still the same draft and stores everything at once.
     Raises IssueRefused when the report is issued already or was changed meanwhile.
     `with_pdfs=False` stores the data only; each PDF is then drawn from it on its first download.
+    `at`: the moment of issue when it is not now (the demo's reports, issued at their meetings).
     """
     # A fresh copy: the caller's object stays as it was if the issue is refused.
     report = SteeringReport.objects.select_related("project", "meeting").get(pk=report.pk)
     if report.issued:
         raise IssueRefused(_("This report has already been issued; an issued report never changes."))
     project = report.project
-    now = timezone.now()
+    now = at or timezone.now()
     seen_version = report.version
     report.status, report.issued_by, report.issued_at = ReportStatus.ISSUED, user, now
     if with_pdfs:

@@ -175,7 +175,7 @@ def charted_parts(project, report) -> dict:
     return {
         "sections": sections.build(project, report.report_date),
         "kpis": kpis.scorecard(project, report.report_date),
-        "assessment": assessment.summary(project),
+        "assessment": assessment.summary(project, report.report_date),
     }
 
 

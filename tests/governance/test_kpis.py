@@ -232,7 +232,7 @@ def test_figures(project, card_kpis):
     assert [t.name for t in single.data] == ["Actual", "Target", "Target date", "Baseline"]
     # The target line spans from the baseline date to the target date.
     assert list(single.data[1].x) == ["2025-08-31", "2026-12-31"] and list(single.data[1].y) == [90.0, 90.0]
-    assert names.count("Actual") == 2  # two KPIs have values
+    assert names.count("實際") == 2  # two KPIs have values (names in the figure's language)
     empty = kpis.kpi_figure(card["rows"][2] | {"target": None, "baseline": None}, "en")
     assert empty.layout.annotations[0].text == "No values yet"
 
