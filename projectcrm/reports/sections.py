@@ -433,7 +433,9 @@ def issue_section(project, as_of: datetime.date) -> dict:
 
     def rows(queryset):
         found = []
-        for i in queryset.order_by("due_date", "number").values(
+        if not queryset.query.order_by:
+            queryset = queryset.order_by("due_date", "number")
+        for i in queryset.values(
             "pk", "number", "title", "priority", "status", "due_date", "escalation",
             "owner__first_name", "owner__last_name", "owner__username",
         )[:MAX_ITEMS]:
@@ -460,6 +462,9 @@ def issue_section(project, as_of: datetime.date) -> dict:
         "by_priority": by_priority,
         "overdue": rows(issues.filter(due_date__lt=as_of)),
         "escalated": rows(issues.exclude(escalation="")),
+        # The open critical and high issues, whether or not they are late: what the committee follows.
+        "top": rows(issues.filter(priority__in=[Priority.CRITICAL, Priority.HIGH]).order_by(
+            Case(When(priority=Priority.CRITICAL, then=0), default=1), "raised_on", "number")),
         "url": listing + "?view=open",
         "overdue_url": listing + "?view=overdue",
         "escalated_url": listing + "?view=escalated",

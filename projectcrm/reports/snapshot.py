@@ -196,7 +196,9 @@ def snapshot(project, report, as_of: datetime.datetime | None = None, parts: dic
         since, first = project.created, True
     parts = parts or charted_parts(project, report)
     readiness = golive.assess(project, report_date)
-    changes = changes_since(project, since, until)
+    # The first report has nothing to compare with: its "what changed" section says so (reading the
+    # whole history of a large project for it would only list every row as new).
+    changes = changes_since(project, until, until) if first else changes_since(project, since, until)
     changes.update(first=first, previous=None if previous is None else {
         "ref": previous.ref, "title": previous.title, "report_date": previous.report_date.isoformat(),
         "issued_at": timezone.localtime(previous.issued_at).strftime("%Y-%m-%d %H:%M"),
