@@ -253,7 +253,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # One 1-5 scale serves probability, impact, influence and interest.
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "projectcrm.governance.choices.Level"},
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "projectcrm.governance.choices.Level",
+        # Meetings and training sessions share planned / held / cancelled: one enum for both.
+        "PlannedHeldCancelledEnum": "projectcrm.governance.choices.MeetingStatus",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ class KeptBrowser:
         self.lock = threading.Lock()
         self.loop = None
         self.kaleido = None
+        self.opening = None  # an asyncio.Lock of the loop: one browser even when warm() and export() race
 
     def export(self, figures: list, opts: dict) -> list:
         if not os.path.exists(CHROMIUM):
@@ -102,15 +103,35 @@ class KeptBrowser:
                 self._reset()
                 raise
 
-    async def _export(self, figures: list, opts: dict) -> list:
+    def warm(self) -> None:
+        """Start the browser in the background if it is not running (a page that offers a PDF calls
+        this, so the PDF asked for next does not wait for chromium to start). Never blocks."""
+        if self.kaleido is not None or not os.path.exists(CHROMIUM) or not self.lock.acquire(blocking=False):
+            return
+        try:
+            if self.loop is None:
+                self.loop = asyncio.new_event_loop()
+                threading.Thread(target=self.loop.run_forever, name="kaleido", daemon=True).start()
+                atexit.register(self.close)
+            asyncio.run_coroutine_threadsafe(self._open(), self.loop)
+        finally:
+            self.lock.release()
+
+    async def _open(self):
         import kaleido  # imported here: only PDF rendering needs it
 
-        if self.kaleido is None:
-            # No network: plotly.js comes from the plotly package, MathJax (a CDN by default) is off.
-            # choreographer starts the browser headless, without the sandbox (root in containers).
-            browser = kaleido.Kaleido(n=1, timeout=SVG_TIMEOUT, mathjax=False, path=CHROMIUM, headless=True)
-            await browser.open()
-            self.kaleido = browser
+        if self.opening is None:
+            self.opening = asyncio.Lock()  # created on the loop's own thread
+        async with self.opening:
+            if self.kaleido is None:
+                # No network: plotly.js comes from the plotly package, MathJax (a CDN by default) is
+                # off. choreographer starts the browser headless, without the sandbox (root in containers).
+                browser = kaleido.Kaleido(n=1, timeout=SVG_TIMEOUT, mathjax=False, path=CHROMIUM, headless=True)
+                await browser.open()
+                self.kaleido = browser
+
+    async def _export(self, figures: list, opts: dict) -> list:
+        await self._open()
         return [await self.kaleido.calc_fig(fig, opts=opts) for fig in figures]
 
     async def _close_browser(self):

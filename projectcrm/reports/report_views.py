@@ -55,6 +55,10 @@ def pdf_filename(data: dict, language: str) -> str:
 def report_page(request, project, pk):
     access, report = report_for(request, project, pk)
     language = get_language()
+    if not report.issued:  # a draft's PDF draws its charts: have the browser ready for it
+        from projectcrm.core.charts import BROWSER
+
+        BROWSER.warm()
     data = issuing.report_data(load_data(report), language)
     charts = {name: figure_html(fig) for name, fig in report_figures(data, language).items()}
     return render(request, "reports/report.html", {
