@@ -51,7 +51,11 @@ Benchmarks:
                 steering_report_pdf_charts, steering_report_page_ms/_queries (the report page), and
                 steering_report_issue_s (issuing a report: snapshots, charts and PDFs in three
                 languages, stored). The benchmark's reports are removed first (untimed), so the
-                report is the project's first: its changes cover every row of the project.
+                report is the project's first (nothing to compare with).
+  reconcile     bench/reconcile_bench.py: our reconciliation engine (`manage.py reconcile`) against
+                datacompy's pandas and polars backends on generated 1,000,000 and 5,000,000-row
+                x 20-column extracts, each in its own subprocess: wall time, peak memory, CPU time,
+                speed-up and memory ratio (about 15 minutes and 2.3 GB of disk the first time).
 
 Adding a benchmark: write a function taking `Bench` and yielding (name, value, unit) tuples, and
 decorate it with @benchmark("name").
@@ -496,6 +500,15 @@ def steering(bench: Bench):
         issuing.issue(report, pm)
         yield "steering_report_issue_s", f"{time.perf_counter() - started:.2f}", "s"
     SteeringReport.objects.filter(project=project, title__startswith=BENCH_REPORT).delete()
+
+
+@benchmark("reconcile")
+def reconcile(bench: Bench):
+    """Our reconciliation engine against datacompy (pandas, polars) on 1M and 5M-row extracts."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import reconcile_bench
+
+    yield from reconcile_bench.run()
 
 
 def wanted(name: str, selectors: list[str]) -> bool:

@@ -1,0 +1,897 @@
+"""Data-migration reconciliation: compare a source extract with a target extract, key by key.
+
+    result = reconcile("legacy.csv", "crm.xlsx", Options(keys=["account_no"]), on_progress=callback)
+    result.to_dict()          # JSON-serialisable: store it on the run
+    write_xlsx(result, out)   # the report as a workbook (summary, columns, samples)
+
+Inputs: CSV (UTF-8 with or without BOM, UTF-16, GB18030/GBK, Big5, guessed as the register imports
+guess them, or chosen), XLSX (first sheet, first row: headers) and Parquet. A CSV in another encoding
+than UTF-8 and an XLSX are first streamed into a temporary UTF-8 CSV; nothing is loaded whole into
+Python objects. The work runs in duckdb with a memory limit (Options.memory_limit); what does not fit
+spills to a temporary folder, removed at the end.
+
+A page calls reconcile() from a background task with on_progress(fraction, stage) and stores
+result.to_dict() (JSON) on the run; write_xlsx() turns that stored dict into the download.
+
+How rows are compared (two passes over each file, each streamed; only small tables are kept):
+1. Pass 1 reads every column as text. Each row gets its key (the key columns after the key
+   columns' transformations, joined) and one 64-bit hash of its compared cells as written; the
+   empty cells of every column are counted exactly. Kept: per key, its row count and hash.
+2. Keys are counted on each side. A key found more than once on a side is a duplicate key: its rows
+   are reported as duplicates (source_duplicate_keys / target_duplicate_keys), never as matched or
+   unmatched rows. The other keys are matched (on both sides once), only in the source or only in
+   the target. A matched key whose hash is the same on both sides is equal in every column.
+3. Pass 2 keeps only the rows of the matched keys whose hashes differ, a few unmatched rows (samples)
+   and a sample of about PROFILE_SAMPLE_ROWS rows for the value profiles. The differing rows are
+   compared column by column: after the column's transformations, two empty cells are equal, equal
+   texts are equal, two values that both read as numbers are equal within the tolerance and two
+   values that both read as dates are equal when they are the same day and time.
+A 64-bit hash collision between two different rows (about 1 in 10^19 per row) would hide a difference.
+
+Transformations (Options.transforms for every column, Options.column_transforms per target column):
+  trim      remove spaces, tabs, line breaks, no-break and ideographic (full-width) spaces around the text
+  casefold  compare without regard to upper and lower case
+  number    values that read as numbers compare as numbers: thousands separators (, ' _ and spaces)
+            and currency signs (¥ ￥ $ € £) are ignored, the decimal mark is a point; equal when
+            |a - b| <= tolerance + relative_tolerance * |b| (b: the target's value)
+  date      values that read as dates compare as dates; DATE_FORMATS lists the forms read (an
+            ambiguous n/n/yyyy is month first unless Options.day_first)
+A cell that is empty (after trimming, when trimming) is null.
+
+The result holds counts, per-column mismatch counts with samples, exact null rates and value
+profiles (kind, distinct values, minimum and maximum, most frequent values) measured on the sample,
+which is every row up to PROFILE_SAMPLE_ROWS rows.
+"""
+
+import codecs
+import csv
+import datetime
+import decimal
+import math
+import os
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+TRANSFORMS = ("trim", "casefold", "number", "date")
+DEFAULT_TRANSFORMS = ("number", "date")
+WHITESPACE = " \t\r\n\x0b\x0c\u00a0\u3000"
+KEY_SEPARATOR = "\x1f"
+PROFILE_SAMPLE_ROWS = 50_000
+KIND_ROWS = 1000
+TOP_VALUES = 5
+SNIFF_BYTES = 1024 * 1024
+TRANSCODE_CHUNK = 1024 * 1024
+
+# Dates and date-times read by the "date" transformation, tried in this order.
+DATE_FORMATS = [
+    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f", "%Y/%m/%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y.%m.%d",
+    "%d.%m.%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
+    "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
+]
+# Only a text of this shape is tried against the formats (cheap, and most texts are not dates).
+DATE_SHAPE = r"[0-9]{1,4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,4}日?([ T][0-9:.]+)?"
+MONTH_FIRST = ["%m/%d/%Y", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M"]
+DAY_FIRST = ["%d/%m/%Y", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"]
+NUMBER_PATTERN = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+NUMBER_NOISE = r"[,'_ \t¥￥$€£" + "\u00a0\u3000\u2009" + "]"
+
+
+class ReconcileError(Exception):
+    """An extract cannot be reconciled as asked; the message names the file and the column."""
+
+
+@dataclass
+class Options:
+    keys: list[str]
+    # source column -> target column. Columns not named here are compared with the target column of
+    # the same name (exact, else ignoring case and surrounding spaces).
+    mapping: dict[str, str] = field(default_factory=dict)
+    transforms: tuple[str, ...] = DEFAULT_TRANSFORMS
+    # target column -> its transformations (instead of `transforms`); keys use theirs for matching.
+    column_transforms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    tolerance: float = 0.0
+    relative_tolerance: float = 0.0
+    day_first: bool = False
+    sample_size: int = 5
+    encoding: str = ""  # "" = detect; "utf-8", "utf-16", "gb18030", "big5"
+    source_encoding: str = ""  # overrides `encoding` for one side
+    target_encoding: str = ""
+    memory_limit: str = "1GB"
+    threads: int | None = None  # None: every core
+    temp_dir: str | None = None
+
+    def __post_init__(self):
+        if isinstance(self.keys, str):
+            self.keys = [k for k in self.keys.split(",")]
+        self.keys = [k.strip() for k in self.keys if k.strip()]
+        if not self.keys:
+            raise ReconcileError(_("Choose at least one key column."))
+        for names in [self.transforms, *self.column_transforms.values()]:
+            unknown = [t for t in names if t not in TRANSFORMS]
+            if unknown:
+                raise ReconcileError(
+                    _("Unknown transformation %(name)s; choose among %(known)s.")
+                    % {"name": ", ".join(unknown), "known": ", ".join(TRANSFORMS)}
+                )
+        if self.tolerance < 0 or self.relative_tolerance < 0:
+            raise ReconcileError(_("The tolerance cannot be negative."))
+
+    def transforms_for(self, target_column: str) -> tuple[str, ...]:
+        return tuple(self.column_transforms.get(target_column, self.transforms))
+
+
+@dataclass
+class Result:
+    source: str
+    target: str
+    keys: list[str]
+    source_rows: int = 0
+    target_rows: int = 0
+    matched: int = 0
+    matched_equal: int = 0
+    mismatched_rows: int = 0  # matched rows with at least one column different
+    source_only: int = 0
+    target_only: int = 0
+    source_duplicate_keys: int = 0
+    target_duplicate_keys: int = 0
+    source_duplicate_rows: int = 0  # rows on a key duplicated on either side
+    target_duplicate_rows: int = 0
+    columns: dict = field(default_factory=dict)
+    source_only_samples: list = field(default_factory=list)
+    target_only_samples: list = field(default_factory=list)
+    duplicate_samples: list = field(default_factory=list)
+    unmapped_source_columns: list = field(default_factory=list)
+    unmapped_target_columns: list = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+    source_format: str = ""
+    target_format: str = ""
+    elapsed_s: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Result":
+        names = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def mismatch_rate(self) -> float:
+        """Share of the matched rows with at least one column different."""
+        return self.mismatched_rows / self.matched if self.matched else 0.0
+
+
+# --- Reading the extracts ----------------------------------------------------------------------
+
+
+@dataclass
+class Extract:
+    path: Path
+    label: str  # the file's name, for messages
+    kind: str  # "csv", "xlsx", "parquet"
+    encoding: str = ""
+    read_path: Path | None = None  # what duckdb reads (a transcoded copy when needed)
+    own_csv: bool = False  # a CSV we wrote ourselves: no sniffing needed
+    columns: list[str] = field(default_factory=list)
+
+    def relation(self) -> str:
+        path = sql_string(str(self.read_path or self.path))
+        if self.kind == "parquet":
+            return f"read_parquet({path})"
+        options = "all_varchar = true, header = true, null_padding = true"
+        if self.own_csv:
+            options += ", delim = ',', quote = '\"', escape = '\"'"
+        return f"read_csv({path}, {options})"
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def detect_kind(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        raise ReconcileError(
+            _("%(file)s cannot be read: %(error)s") % {"file": path.name, "error": exc.strerror or exc}
+        )
+    suffix = path.suffix.lower()
+    if head == b"PAR1" or suffix == ".parquet":
+        return "parquet"
+    if head[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".xls", ".ods"):
+        raise ReconcileError(
+            _("%(file)s: only CSV, XLSX and Parquet extracts can be reconciled. Save it as XLSX or CSV.")
+            % {"file": path.name}
+        )
+    return "csv"
+
+
+def detect_encoding(path: Path, chosen: str = "") -> str:
+    """The CSV's encoding: chosen, or guessed from its first megabyte as the imports guess."""
+    from projectcrm.core.tabular import FileProblem, decode_csv_bytes
+
+    with open(path, "rb") as handle:
+        sample = handle.read(SNIFF_BYTES)
+        whole = len(sample) < SNIFF_BYTES
+    if chosen == "utf-8":
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)
+        except UnicodeDecodeError:
+            raise ReconcileError(
+                _("%(file)s cannot be read as %(enc)s. Choose another encoding.") % {"file": path.name, "enc": "UTF-8"}
+            )
+    if chosen:
+        return chosen
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if not whole and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # never cut a multi-byte character
+    try:
+        return decode_csv_bytes(sample, path.name)[1]
+    except FileProblem as exc:
+        raise ReconcileError(str(exc))
+
+
+def transcode(extract: Extract, workdir: Path):
+    """Stream a non-UTF-8 CSV into a UTF-8 copy, a megabyte at a time."""
+    from projectcrm.core.tabular import ENCODINGS
+
+    out = workdir / f"{extract.label}.{id(extract)}.utf8.csv"
+    codec = {"utf-16": "utf-16", "gb18030": "gb18030", "big5": "big5"}.get(extract.encoding, extract.encoding)
+    try:
+        with open(extract.path, encoding=codec, newline="") as src, open(out, "w", encoding="utf-8",
+                                                                          newline="") as dst:
+            while chunk := src.read(TRANSCODE_CHUNK):
+                dst.write(chunk)
+    except (UnicodeDecodeError, LookupError):
+        raise ReconcileError(
+            _("%(file)s cannot be read as %(enc)s. Choose another encoding.")
+            % {"file": extract.label, "enc": ENCODINGS.get(extract.encoding, extract.encoding)}
+        )
+    extract.read_path = out
+
+
+def xlsx_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def xlsx_to_csv(extract: Extract, workdir: Path):
+    """Stream the first sheet into a UTF-8 CSV (openpyxl read-only: one row in memory at a time)."""
+    import openpyxl
+    from django.conf import settings
+
+    try:
+        with zipfile.ZipFile(extract.path) as archive:
+            for info in archive.infolist():
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > settings.XLSX_MAX_RATIO and info.file_size > 1024 * 1024:
+                    raise ReconcileError(
+                        _("%(file)s is refused: part %(part)s unpacks %(ratio)d times larger than it is stored.")
+                        % {"file": extract.label, "part": info.filename, "ratio": ratio}
+                    )
+        workbook = openpyxl.load_workbook(extract.path, read_only=True, data_only=True)
+    except ReconcileError:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many types for broken files
+        raise ReconcileError(
+            _("%(file)s is not a valid XLSX file: %(error)s") % {"file": extract.label, "error": exc}
+        )
+    out = workdir / f"{extract.label}.{id(extract)}.csv"
+    try:
+        with open(out, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            width = None
+            for row in workbook.worksheets[0].iter_rows(values_only=True):
+                cells = [xlsx_cell(v) for v in row]
+                if width is None:
+                    while cells and cells[-1] == "":
+                        cells.pop()
+                    width = len(cells)
+                    if not width:
+                        continue
+                if not any(cells):
+                    continue
+                writer.writerow((cells + [""] * width)[:width])
+    finally:
+        workbook.close()
+    extract.read_path = out
+    extract.own_csv = True
+
+
+def open_extract(path, side_label: str, encoding: str, workdir: Path) -> Extract:
+    path = Path(path)
+    if not path.is_file():
+        raise ReconcileError(_("%(file)s does not exist or is not a file.") % {"file": path})
+    extract = Extract(path=path, label=path.name, kind=detect_kind(path))
+    if extract.kind == "xlsx":
+        xlsx_to_csv(extract, workdir)
+    elif extract.kind == "csv":
+        if path.stat().st_size == 0:
+            raise ReconcileError(_("%(file)s is empty.") % {"file": extract.label})
+        extract.encoding = detect_encoding(path, encoding)
+        if extract.encoding != "utf-8":
+            transcode(extract, workdir)
+    return extract
+
+
+# --- SQL building blocks -------------------------------------------------------------------------
+
+
+def normalised(expr: str, transforms) -> str:
+    """The cell as compared: trimmed and case-folded as asked; empty is NULL."""
+    if "trim" in transforms:  # trim(x, chars) is slow: only where the first or last character is a space
+        spaces = sql_string(WHITESPACE)
+        expr = (f"CASE WHEN contains({spaces}, left({expr}, 1)) OR contains({spaces}, right({expr}, 1)) "
+                f"THEN trim({expr}, {spaces}) ELSE {expr} END")
+    if "casefold" in transforms:
+        expr = f"lower({expr})"
+    return f"NULLIF({expr}, '')"
+
+
+def number_expr(expr: str) -> tuple[str, str]:
+    """(exact DECIMAL, DOUBLE) readings of a text that reads as a number, else NULL."""
+    clean = f"regexp_replace({expr}, {sql_string(NUMBER_NOISE)}, '', 'g')"
+    ok = f"regexp_full_match({clean}, {sql_string(NUMBER_PATTERN)})"
+    return (
+        f"CASE WHEN {ok} THEN TRY_CAST({clean} AS DECIMAL(38, 12)) END",
+        f"CASE WHEN {ok} THEN TRY_CAST({clean} AS DOUBLE) END",
+    )
+
+
+def date_expr(expr: str, day_first: bool) -> str:
+    formats = DATE_FORMATS + (DAY_FIRST if day_first else MONTH_FIRST)
+    listed = ", ".join(sql_string(f) for f in formats)
+    return f"CASE WHEN regexp_full_match({expr}, {sql_string(DATE_SHAPE)}) THEN try_strptime({expr}, [{listed}]) END"
+
+
+def equal_expr(s: str, t: str, transforms, options: Options) -> tuple[str, str | None]:
+    """SQL for "the normalised cells s and t are equal", and for their numeric difference."""
+    parts = [f"WHEN {s} IS NULL AND {t} IS NULL THEN true", f"WHEN {s} IS NULL OR {t} IS NULL THEN false",
+             f"WHEN {s} = {t} THEN true"]
+    difference = None
+    if "number" in transforms:
+        (s_dec, s_dbl), (t_dec, t_dbl) = number_expr(s), number_expr(t)
+        difference = f"coalesce(abs({s_dec} - {t_dec}), abs({s_dbl} - {t_dbl}))"
+        tolerance = f"CAST({sql_string(repr(options.tolerance))} AS DECIMAL(38, 12))"
+        limit = tolerance
+        if options.relative_tolerance:
+            limit = f"({tolerance} + {options.relative_tolerance!r} * abs({t_dbl}))"
+        parts.append(f"WHEN {s_dbl} IS NOT NULL AND {t_dbl} IS NOT NULL THEN {difference} <= {limit}")
+    if "date" in transforms:
+        s_date, t_date = date_expr(s, options.day_first), date_expr(t, options.day_first)
+        parts.append(f"WHEN {s_date} IS NOT NULL AND {t_date} IS NOT NULL THEN {s_date} = {t_date}")
+    return "CASE " + " ".join(parts) + " ELSE false END", difference
+
+
+def key_expr(columns: list[str], transforms_of) -> str:
+    parts = [f"coalesce({normalised(ident(c), transforms_of(c))}, '')" for c in columns]
+    if len(parts) == 1:
+        return parts[0]
+    return f"concat_ws({sql_string(KEY_SEPARATOR)}, {', '.join(parts)})"
+
+
+def plain(value):
+    """A duckdb value as JSON: numbers, text; dates and times as ISO text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return str(value)
+
+
+# --- Column resolution ---------------------------------------------------------------------------
+
+
+def find_column(name: str, columns: list[str]) -> str | None:
+    if name in columns:
+        return name
+    folded = name.strip().casefold()
+    for column in columns:
+        if column.strip().casefold() == folded:
+            return column
+    return None
+
+
+def resolve_columns(source: Extract, target: Extract, options: Options):
+    """(source keys, target keys, [(source column, target column)] compared, unmapped lists)."""
+    for extract in (source, target):
+        if not extract.columns:
+            raise ReconcileError(_("%(file)s is empty.") % {"file": extract.label})
+    mapping = {}
+    for src_name, dst_name in options.mapping.items():
+        src_col = find_column(src_name, source.columns)
+        if src_col is None:
+            raise ReconcileError(
+                _("%(file)s has no column “%(column)s” (named in the column mapping). Its columns: %(columns)s.")
+                % {"file": source.label, "column": src_name, "columns": ", ".join(source.columns)}
+            )
+        dst_col = find_column(dst_name, target.columns)
+        if dst_col is None:
+            raise ReconcileError(
+                _("%(file)s has no column “%(column)s” (named in the column mapping). Its columns: %(columns)s.")
+                % {"file": target.label, "column": dst_name, "columns": ", ".join(target.columns)}
+            )
+        mapping[src_col] = dst_col
+    source_keys, target_keys = [], []
+    for key in options.keys:
+        src_col = find_column(key, source.columns)
+        if src_col is None:
+            raise ReconcileError(
+                _("%(file)s has no key column “%(column)s”. Its columns: %(columns)s.")
+                % {"file": source.label, "column": key, "columns": ", ".join(source.columns)}
+            )
+        dst_col = mapping.get(src_col) or find_column(key, target.columns)
+        if dst_col is None:
+            raise ReconcileError(
+                _("%(file)s has no key column “%(column)s”. Its columns: %(columns)s. Map it with "
+                  "source=target if it is named differently.")
+                % {"file": target.label, "column": key, "columns": ", ".join(target.columns)}
+            )
+        source_keys.append(src_col)
+        target_keys.append(dst_col)
+    pairs = []
+    used_targets = set(target_keys)
+    for src_col in source.columns:
+        if src_col in source_keys:
+            continue
+        dst_col = mapping.get(src_col) or find_column(src_col, target.columns)
+        if dst_col is None or dst_col in used_targets:
+            continue
+        used_targets.add(dst_col)
+        pairs.append((src_col, dst_col))
+    paired_sources = {s for s, _t in pairs} | set(source_keys)
+    unmapped_source = [c for c in source.columns if c not in paired_sources]
+    unmapped_target = [c for c in target.columns if c not in used_targets]
+    return source_keys, target_keys, pairs, unmapped_source, unmapped_target
+
+
+# --- The engine ----------------------------------------------------------------------------------
+
+
+class Engine:
+    def __init__(self, options: Options, on_progress: Callable | None):
+        self.options = options
+        self.on_progress = on_progress
+
+    def progress(self, fraction: float, stage: str):
+        if self.on_progress:
+            self.on_progress(round(fraction, 3), stage)
+
+    def connect(self, workdir: Path):
+        import duckdb
+
+        con = duckdb.connect(":memory:", config={"enable_external_access": True})
+        con.execute(f"SET memory_limit = {sql_string(self.options.memory_limit)}")
+        con.execute(f"SET temp_directory = {sql_string(str(workdir / 'spill'))}")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
+        if self.options.threads:
+            con.execute(f"SET threads = {int(self.options.threads)}")
+        return con
+
+    def describe(self, con, extract: Extract):
+        try:
+            rows = con.execute(f"DESCRIBE SELECT * FROM {extract.relation()}").fetchall()
+        except Exception as exc:
+            raise self.read_error(extract, exc)
+        extract.columns = [r[0] for r in rows]
+        if extract.kind == "csv" and len(extract.columns) == 1 and extract.columns[0] in ("column0", ""):
+            raise ReconcileError(_("%(file)s is empty.") % {"file": extract.label})
+
+    def read_error(self, extract: Extract, exc: Exception) -> ReconcileError:
+        text = str(exc)
+        if "unicode" in text.lower() or "utf" in text.lower():
+            return ReconcileError(
+                _("%(file)s is not valid UTF-8 further in the file. Choose its encoding (UTF-16, GBK/GB18030 "
+                  "or Big5).") % {"file": extract.label}
+            )
+        first = text.strip().splitlines()[0] if text.strip() else exc.__class__.__name__
+        return ReconcileError(
+            _("%(file)s cannot be read as %(kind)s: %(error)s")
+            % {"file": extract.label, "kind": extract.kind.upper(), "error": first[:300]}
+        )
+
+    def rows_sql(self, extract: Extract, keys: list[str], columns: list[str], transforms_of) -> str:
+        """The extract as rows of (__k: the key, c0, c1, ...: the compared cells as text)."""
+        cells = "".join(f", CAST({ident(c)} AS VARCHAR) AS c{i}" for i, c in enumerate(columns))
+        names = "".join(f", c{i}" for i in range(len(columns)))
+        key_cols = ", ".join(f"CAST({ident(k)} AS VARCHAR) AS {ident(k)}" for k in keys)
+        return (f"SELECT {key_expr(keys, transforms_of)} AS __k{names} "
+                f"FROM (SELECT {key_cols}{cells} FROM {extract.relation()})")
+
+    def execute(self, con, extract: Extract, sql: str):
+        try:
+            return con.execute(sql)
+        except Exception as exc:
+            raise self.read_error(extract, exc)
+
+    def count_keys(self, con, extract: Extract, table: str, rows: str, pairs, side: str, result: Result):
+        """First pass over one file: per key, its number of rows and the hash of its cells as
+        written; and the exact number of empty cells of every column (a bit per cell)."""
+        options = self.options
+        width = len(pairs)
+        hashed = f"hash({', '.join(f'c{i}' for i in range(width))})" if width else "0"
+        masks = []
+        for start in range(0, width, 62):
+            bits = []
+            for i in range(start, min(width, start + 62)):
+                raw = f"c{i}"
+                empty = [f"{raw} IS NULL"]
+                if extract.kind not in ("csv", "xlsx"):  # duckdb reads an empty CSV cell as NULL
+                    empty.append(f"{raw} = ''")
+                if "trim" in options.transforms_for(pairs[i][1]):  # trimmed only where it may matter
+                    empty.append(f"({raw} < '!' AND trim({raw}, {sql_string(WHITESPACE)}) = '')")
+                bits.append(f"CASE WHEN {' OR '.join(empty)} THEN {1 << (i - start)} ELSE 0 END")
+            masks.append(f"CAST({' | '.join(bits)} AS BIGINT) AS __m{start // 62}")
+        self.execute(con, extract, f"""
+            CREATE TEMP TABLE narrow AS SELECT __k, {hashed} AS __h{"".join(", " + m for m in masks)} FROM ({rows})
+        """)
+        con.execute(f"CREATE TABLE {table} AS SELECT __k, count(*) AS n, min(__h) AS h FROM narrow GROUP BY __k")
+        if width:
+            empties = con.execute("SELECT count(*), " + ", ".join(
+                f"sum((__m{i // 62} >> {i % 62}) & 1)" for i in range(width)) + " FROM narrow").fetchone()
+            total = empties[0]
+            for i, (_s, t) in enumerate(pairs):
+                nulls = int(empties[i + 1] or 0)
+                column = result.columns.setdefault(t, {})
+                column[f"{side}_nulls"] = nulls
+                column[f"null_rate_{side}"] = round(nulls / total, 6) if total else 0.0
+        con.execute("DROP TABLE narrow")
+
+    def run(self, source_path, target_path) -> Result:
+        started = time.perf_counter()
+        options = self.options
+        workdir = Path(tempfile.mkdtemp(prefix="projectcrm-reconcile-", dir=options.temp_dir))
+        try:
+            self.progress(0.0, _("Reading the extracts"))
+            source = open_extract(source_path, "source", options.source_encoding or options.encoding, workdir)
+            target = open_extract(target_path, "target", options.target_encoding or options.encoding, workdir)
+            con = self.connect(workdir)
+            try:
+                return self.compare(con, source, target, started)
+            finally:
+                con.close()
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def compare(self, con, source: Extract, target: Extract, started: float) -> Result:
+        options = self.options
+        self.describe(con, source)
+        self.describe(con, target)
+        source_keys, target_keys, pairs, unmapped_source, unmapped_target = resolve_columns(source, target, options)
+        to_target = dict(zip(source_keys, target_keys, strict=True)) | dict(pairs)
+        result = Result(
+            source=source.label, target=target.label, keys=list(source_keys),
+            unmapped_source_columns=unmapped_source, unmapped_target_columns=unmapped_target,
+            source_format=source.kind if source.kind != "csv" else f"csv ({source.encoding})",
+            target_format=target.kind if target.kind != "csv" else f"csv ({target.encoding})",
+            options={
+                "keys": list(source_keys), "mapping": dict(pairs), "transforms": list(options.transforms),
+                "column_transforms": {k: list(v) for k, v in options.column_transforms.items()},
+                "tolerance": options.tolerance, "relative_tolerance": options.relative_tolerance,
+                "day_first": options.day_first,
+            },
+        )
+        sides = [
+            ("source", source, "src", self.rows_sql(source, source_keys, [s for s, _t in pairs],
+                                                    lambda c: options.transforms_for(to_target[c]))),
+            ("target", target, "tgt", self.rows_sql(target, target_keys, [t for _s, t in pairs],
+                                                    options.transforms_for)),
+        ]
+        # Pass 1 over each file: keys, their counts and row hashes.
+        self.progress(0.05, _("Reading the source"))
+        self.count_keys(con, source, "src_keys", sides[0][3], pairs, "source", result)
+        self.progress(0.3, _("Reading the target"))
+        self.count_keys(con, target, "tgt_keys", sides[1][3], pairs, "target", result)
+        self.progress(0.55, _("Matching the keys"))
+        self.classify(con, result)
+        # Pass 2 over each file: the rows needed later (those of differing keys, a few of the
+        # unmatched ones, a sample for the value profiles).
+        for (side, extract, table, rows), fraction in zip(sides, (0.6, 0.78), strict=True):
+            self.progress(fraction, _("Profiling the source") if side == "source" else _("Profiling the target"))
+            self.read_rows(con, extract, table, rows, pairs, side, result)
+        self.progress(0.95, _("Comparing the columns"))
+        self.compare_columns(con, result, pairs)
+        self.samples(con, result, pairs)
+        self.profile_samples(con, result, pairs)
+        result.elapsed_s = round(time.perf_counter() - started, 3)
+        self.progress(1.0, _("Done"))
+        return result
+
+    def classify(self, con, result: Result):
+        con.execute("""
+            CREATE TABLE keys AS
+            SELECT coalesce(s.__k, t.__k) AS k, coalesce(s.n, 0) AS sn, coalesce(t.n, 0) AS tn, s.h AS sh, t.h AS th
+            FROM src_keys s FULL JOIN tgt_keys t ON s.__k = t.__k
+        """)
+        row = con.execute("""
+            SELECT
+                sum(sn), sum(tn),
+                count_if(sn = 1 AND tn = 1), count_if(sn = 1 AND tn = 1 AND sh = th),
+                count_if(sn = 1 AND tn = 0), count_if(sn = 0 AND tn = 1),
+                count_if(sn > 1), count_if(tn > 1),
+                sum(sn) FILTER (WHERE sn > 1 OR tn > 1), sum(tn) FILTER (WHERE sn > 1 OR tn > 1)
+            FROM keys
+        """).fetchone()
+        (result.source_rows, result.target_rows, result.matched, result.matched_equal, result.source_only,
+         result.target_only, result.source_duplicate_keys, result.target_duplicate_keys,
+         result.source_duplicate_rows, result.target_duplicate_rows) = (int(v or 0) for v in row)
+        n = int(self.options.sample_size)
+        con.execute("CREATE TABLE diff AS SELECT k FROM keys WHERE sn = 1 AND tn = 1 AND sh <> th")
+        for table, only in (("want_src", "sn = 1 AND tn = 0"), ("want_tgt", "sn = 0 AND tn = 1")):
+            con.execute(f"""
+                CREATE TABLE {table} AS SELECT k FROM diff
+                UNION ALL (SELECT k FROM keys WHERE {only} ORDER BY k LIMIT {n})
+            """)
+
+    def read_rows(self, con, extract: Extract, table: str, rows: str, pairs, side: str, result: Result):
+        """Second pass over one file: into `table` the rows whose keys are in want_<table> (__want)
+        or fall in the profile sample (__sample, about PROFILE_SAMPLE_ROWS rows)."""
+        total = result.source_rows if side == "source" else result.target_rows
+        every = max(1, round(total / PROFILE_SAMPLE_ROWS))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE head AS SELECT * FROM ({rows}) LIMIT {KIND_ROWS}")
+        kinds = self.kinds(con, [normalised(f"c{i}", self.options.transforms_for(t))
+                                 for i, (_s, t) in enumerate(pairs)])
+        for i, (_s, t) in enumerate(pairs):
+            result.columns[t].setdefault("profile", {})[side] = {"kind": kinds[i][0], "reading": kinds[i][1]}
+        self.execute(con, extract, f"""
+            CREATE TABLE {table} AS SELECT * FROM (
+                SELECT r.*, r.__k IN (SELECT k FROM want_{table}) AS __want, hash(r.__k) % {every} = 0 AS __sample
+                FROM ({rows}) r
+            ) WHERE __want OR __sample
+        """)
+
+    def compare_columns(self, con, result: Result, pairs):
+        options = self.options
+        n = len(pairs)
+        # The differing rows side by side; each cell normalised once, and only where the two cells
+        # differ as written (equal cells get NULL on both sides: equal).
+        select = ["d.k AS k"]
+        for i, (_s, t) in enumerate(pairs):
+            transforms = options.transforms_for(t)
+            select.append(f"s.c{i} AS s{i}, t.c{i} AS t{i}")
+            select.append(f"CASE WHEN s.c{i} IS DISTINCT FROM t.c{i} THEN {normalised(f's.c{i}', transforms)} END AS ns{i}")
+            select.append(f"CASE WHEN s.c{i} IS DISTINCT FROM t.c{i} THEN {normalised(f't.c{i}', transforms)} END AS nt{i}")
+        con.execute(f"""
+            CREATE TABLE sides AS SELECT {", ".join(select)}
+            FROM diff d JOIN src s ON s.__k = d.k AND s.__want JOIN tgt t ON t.__k = d.k AND t.__want
+        """)
+        select = ["k"]
+        differences = []
+        for i, (_s, t) in enumerate(pairs):
+            transforms = options.transforms_for(t)
+            equal, difference = equal_expr(f"ns{i}", f"nt{i}", transforms, options)
+            select.append(f"NOT ({equal}) AS m{i}")
+            differences.append(difference or "NULL")
+        con.execute(f"CREATE TABLE flags AS SELECT {', '.join(select)} FROM sides")
+        if n:
+            counts = con.execute(
+                "SELECT " + ", ".join(f"count_if(m{i}), max({differences[i]}) FILTER (WHERE m{i})" for i in range(n))
+                + ", count_if(" + " OR ".join(f"m{i}" for i in range(n)) + ") FROM sides JOIN flags USING (k)"
+            ).fetchone()
+        else:
+            counts = (0,)
+        result.mismatched_rows = int(counts[-1] or 0)
+        sample = int(options.sample_size)
+        for i, (s, t) in enumerate(pairs):
+            mismatches = int(counts[2 * i] or 0)
+            rows = con.execute(
+                f"SELECT k, s{i}, t{i} FROM sides JOIN flags USING (k) WHERE m{i} ORDER BY k LIMIT {sample}"
+            ).fetchall() if mismatches and sample else []
+            result.columns[t] = {
+                "source_column": s,
+                "transforms": list(options.transforms_for(t)),
+                "mismatches": mismatches,
+                "mismatch_rate": round(mismatches / result.matched, 6) if result.matched else 0.0,
+                "max_difference": plain(counts[2 * i + 1]),
+                "samples": [{"key": self.key_dict(k, result.keys), "source": v1, "target": v2} for k, v1, v2 in rows],
+                **result.columns.get(t, {}),
+            }
+
+    def key_dict(self, key: str, names: list[str]) -> dict:
+        parts = key.split(KEY_SEPARATOR) if len(names) > 1 else [key]
+        return dict(zip(names, parts, strict=False))
+
+    def samples(self, con, result: Result, pairs):
+        n = int(self.options.sample_size)
+        if not n:
+            return
+        for table, cols, condition, out in (
+            ("src", [s for s, _t in pairs], "sn = 1 AND tn = 0", result.source_only_samples),
+            ("tgt", [t for _s, t in pairs], "sn = 0 AND tn = 1", result.target_only_samples),
+        ):
+            cells = "".join(f", x.c{i}" for i in range(len(cols)))
+            rows = con.execute(f"""
+                SELECT x.__k{cells} FROM {table} x SEMI JOIN (SELECT k FROM keys WHERE {condition}) o ON x.__k = o.k
+                WHERE x.__want ORDER BY x.__k LIMIT {n}
+            """).fetchall()
+            for row in rows:
+                out.append({"key": self.key_dict(row[0], result.keys), "row": dict(zip(cols, row[1:], strict=True))})
+        rows = con.execute(f"""
+            SELECT k, sn, tn FROM keys WHERE sn > 1 OR tn > 1 ORDER BY greatest(sn, tn) DESC, k LIMIT {n}
+        """).fetchall()
+        result.duplicate_samples = [
+            {"key": self.key_dict(k, result.keys), "source_count": sn, "target_count": tn} for k, sn, tn in rows
+        ]
+
+    def profile_samples(self, con, result: Result, pairs):
+        """Distinct values, minimum and maximum (as numbers, dates or text), most frequent values:
+        on the sample."""
+        if not pairs:
+            return
+        for side, table in (("source", "src"), ("target", "tgt")):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE sample AS SELECT * FROM {table} WHERE __sample")
+            sampled = con.execute("SELECT count(*) FROM sample").fetchone()[0]
+            extremes = []
+            for i, (_s, t) in enumerate(pairs):
+                profile = result.columns[t]["profile"][side]
+                reading = profile.pop("reading") or "NULLIF({v}, '')"
+                value = reading.format(v=f"c{i}")
+                extremes.append(f"count(DISTINCT NULLIF(c{i}, '')), min({value}), max({value})")
+            row = con.execute(f"SELECT {', '.join(extremes)} FROM sample").fetchone()
+            for i, (_s, t) in enumerate(pairs):
+                top = con.execute(f"""
+                    SELECT c{i}, count(*) AS n FROM sample WHERE c{i} <> '' GROUP BY c{i}
+                    ORDER BY n DESC, c{i} LIMIT {TOP_VALUES}
+                """).fetchall()
+                profile = result.columns[t]["profile"][side]
+                distinct, low, high = row[3 * i: 3 * i + 3]
+                profile["distinct"] = int(distinct or 0)
+                profile["min"], profile["max"] = plain(low), plain(high)
+                profile["top"] = [{"value": v, "count": c, "share": round(c / sampled, 4) if sampled else 0.0}
+                                  for v, c in top]
+                profile["sampled_rows"] = sampled
+
+    def kinds(self, con, values: list[str]) -> list[tuple[str, str]]:
+        """Per column ("number" | "date" | "text", SQL reading a raw cell {v} for min and max), judged
+        on the sample's first KIND_ROWS rows: numbers when every value casts to a number, dates when
+        one date format reads every value."""
+        formats = DATE_FORMATS + (DAY_FIRST if self.options.day_first else MONTH_FIRST)
+        checks = []
+        for value in values:
+            checks.append(f"count({value}), count(TRY_CAST({value} AS DOUBLE)), "
+                          f"count({date_expr(value, self.options.day_first)})")
+        row = con.execute(f"SELECT {', '.join(checks)} FROM head").fetchone()
+        kinds = []
+        for i, value in enumerate(values):
+            filled, numbers, dates = row[3 * i: 3 * i + 3]
+            if filled and numbers == filled:
+                kinds.append(("number", "TRY_CAST({v} AS DOUBLE)"))  # a cast allows surrounding spaces
+            elif filled and dates == filled:
+                # Every value is a date: the first format that reads them all reads the column.
+                counts = con.execute(
+                    "SELECT " + ", ".join(f"count(try_strptime({value}, {sql_string(f)}))" for f in formats)
+                    + " FROM head"
+                ).fetchone()
+                fmt = next((f for f, n in zip(formats, counts, strict=True) if n == filled), None)
+                if fmt is None:
+                    kinds.append(("text", ""))
+                elif fmt == "%Y-%m-%d":
+                    kinds.append(("date", "TRY_CAST({v} AS DATE)"))  # fast; allows surrounding spaces
+                else:
+                    kinds.append(("date", f"try_strptime(trim({{v}}), {sql_string(fmt)})"))
+            else:
+                kinds.append(("text", ""))
+        return kinds
+
+def reconcile(source_path, target_path, options: Options, on_progress: Callable | None = None) -> Result:
+    """Compare two extracts; `on_progress(fraction 0..1, stage label)` is called between stages.
+
+    Raises ReconcileError (a message for the user naming the file and the column) when an extract
+    cannot be read or a key or mapped column is missing."""
+    return Engine(options, on_progress).run(source_path, target_path)
+
+
+# --- The report as XLSX --------------------------------------------------------------------------
+
+
+def _cell(value):
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def xlsx_sheets(result) -> list[tuple[str, list[str], list[list]]]:
+    data = result.to_dict() if isinstance(result, Result) else dict(result)
+    summary = [
+        [_("Source"), data["source"]], [_("Target"), data["target"]],
+        [_("Key columns"), ", ".join(data["keys"])],
+        [_("Source rows"), data["source_rows"]], [_("Target rows"), data["target_rows"]],
+        [_("Matched keys"), data["matched"]], [_("Matched rows with a difference"), data.get("mismatched_rows", 0)],
+        [_("Only in the source"), data["source_only"]], [_("Only in the target"), data["target_only"]],
+        [_("Duplicate keys in the source"), data["source_duplicate_keys"]],
+        [_("Duplicate keys in the target"), data["target_duplicate_keys"]],
+        [_("Source columns not compared"), ", ".join(data.get("unmapped_source_columns", []))],
+        [_("Target columns not compared"), ", ".join(data.get("unmapped_target_columns", []))],
+        [_("Tolerance"), data.get("options", {}).get("tolerance", 0)],
+        [_("Seconds"), data.get("elapsed_s", 0)],
+    ]
+    columns = []
+    samples = []
+    for name, col in data["columns"].items():
+        source_profile = col.get("profile", {}).get("source", {})
+        target_profile = col.get("profile", {}).get("target", {})
+        columns.append([
+            name, col.get("source_column", name), col["mismatches"], col.get("mismatch_rate", 0),
+            col.get("max_difference"), col.get("source_nulls"), col.get("target_nulls"),
+            col.get("null_rate_source"), col.get("null_rate_target"), source_profile.get("kind"),
+            source_profile.get("distinct"), target_profile.get("distinct"),
+            _cell(source_profile.get("min")), _cell(source_profile.get("max")),
+            _cell(target_profile.get("min")), _cell(target_profile.get("max")),
+            ", ".join(str(t["value"]) for t in source_profile.get("top", [])),
+            ", ".join(str(t["value"]) for t in target_profile.get("top", [])),
+        ])
+        for sample in col.get("samples", []):
+            samples.append([_("Different value"), _cell(sample["key"]), name, sample["source"], sample["target"]])
+    for kind, key in ((_("Only in the source"), "source_only_samples"), (_("Only in the target"), "target_only_samples")):
+        for sample in data.get(key, []):
+            samples.append([kind, _cell(sample["key"]), "", _cell(sample["row"]), ""])
+    for sample in data.get("duplicate_samples", []):
+        samples.append([_("Duplicate key"), _cell(sample["key"]), "", sample["source_count"], sample["target_count"]])
+    return [
+        (_("Summary"), [_("Figure"), _("Value")], summary),
+        (_("Columns"), [
+            _("Target column"), _("Source column"), _("Mismatches"), _("Mismatch rate"), _("Largest difference"),
+            _("Empty in source"), _("Empty in target"), _("Empty rate in source"), _("Empty rate in target"),
+            _("Kind"), _("Distinct in source"), _("Distinct in target"), _("Source minimum"), _("Source maximum"),
+            _("Target minimum"), _("Target maximum"), _("Most frequent in source"), _("Most frequent in target"),
+        ], columns),
+        (_("Samples"), [_("Difference"), _("Key"), _("Column"), _("Source"), _("Target")], samples),
+    ]
+
+
+def write_xlsx(result, out):
+    """Write the report (a Result or its to_dict()) to a path or a binary stream."""
+    from projectcrm.core.tabular import write_xlsx_sheets
+
+    data = write_xlsx_sheets(xlsx_sheets(result))
+    if isinstance(out, (str, os.PathLike)):
+        Path(out).write_bytes(data)
+    else:
+        out.write(data)
+    return data
+
+
+__all__ = ["Options", "ReconcileError", "Result", "reconcile", "write_xlsx", "xlsx_sheets"]
