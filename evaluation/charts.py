@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 # One colour per candidate, by ranking position (the leader is always blue).
 CANDIDATE_PALETTE = [
@@ -154,7 +155,7 @@ def value_for_money_figure(
                 name=name, x=[cost], y=[value], text=[name], mode="markers+text", textposition="top center",
                 marker={"size": 14, "color": colours[name], "line": {"color": "#ffffff", "width": 1}},
                 cliponaxis=False, showlegend=False,
-                hovertemplate="<b>%{text}</b><br>" + cost_label + ": %{x:,.0f}<br>" + _("Value") + ": %{y:.1f}<extra></extra>",
+                hovertemplate="<b>%{text}</b><br>" + cost_label + ": %{x:,.0f}<br>" + pgettext("value for money", "Value") + ": %{y:.1f}<extra></extra>",
             )
         )
     if money:
