@@ -481,6 +481,12 @@ class UsageWeek(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "week", "person"], name="usage_week_once")]
+        # Every column the adoption page reads: it scans the index alone, in order (SQLite: about
+        # 0.1 s less than visiting 145,000 table rows).
+        indexes = [models.Index(
+            fields=["project", "week", "person", "logins", "records", "completeness_sum", "completeness_days"],
+            name="usage_week_read",
+        )]
 
     def __str__(self):
         return f"{self.person} {self.week}"

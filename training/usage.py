@@ -828,10 +828,9 @@ def refresh_weeks(project_id: int, first_day: datetime.date | None = None, last_
 def weekly_usage(project, since: datetime.date | None = None, until: datetime.date | None = None) -> list[tuple]:
     """Per (person, week) the sums of the project's usage rows, read from `UsageWeek` (one query).
 
-    Rows are (person, week, logins, records, completeness_sum, completeness_days, days): `records`
-    is every record created and updated that week; `completeness_sum / completeness_days` is the
-    week's mean completeness over the days with a figure (no figure when `completeness_days` is 0);
-    `days` counts the days with a row. `since` / `until` limit the weeks (inclusive, by the week's
+    Rows are (person, week, logins, records, completeness_sum, completeness_days): `records` is
+    every record created and updated that week; `completeness_sum / completeness_days` is the
+    week's mean completeness over the days with a figure (no figure when `completeness_days` is 0). `since` / `until` limit the weeks (inclusive, by the week's
     Monday). Plain SQL through the cursor: at 145,000 rows the ORM's row conversion costs more
     than the query. `week_usage()` turns the rows into `adoption.WeekUsage` tuples.
     """
@@ -847,7 +846,7 @@ def weekly_usage(project, since: datetime.date | None = None, until: datetime.da
     # per row, a tenth of a second at 145,000 rows); the few distinct weeks are parsed below.
     week = "CAST(week AS TEXT)" if connection.vendor == "sqlite" else "week"
     sql = (
-        f"SELECT person, {week}, logins, records, completeness_sum, completeness_days, days "
+        f"SELECT person, {week}, logins, records, completeness_sum, completeness_days "
         f"FROM {quote(UsageWeek._meta.db_table)} WHERE {' AND '.join(where)}"
     )
     with connection.cursor() as cursor:
@@ -864,7 +863,7 @@ def week_usage(rows: list[tuple]) -> list[tuple]:
     mean completeness or None), plain tuples for speed."""
     return [
         (person, week, logins, records, 0, total / days if days else None)
-        for person, week, logins, records, total, days, _rows in rows
+        for person, week, logins, records, total, days in rows
     ]
 
 

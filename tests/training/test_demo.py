@@ -56,7 +56,7 @@ def europe_adoption(project) -> adoption.Adoption:
     """The adoption figures of the licensed people (Europe), as the adoption page computes them."""
     weekly = [
         adoption.WeekUsage(person, week, logins, records, 0, total / days if days else None)
-        for person, week, logins, records, total, days, _rows in usage.weekly_usage(project)
+        for person, week, logins, records, total, days in usage.weekly_usage(project)
     ]
     trainees = Trainee.objects.filter(project=project, active=True, licensed=True).select_related(
         "department", "job_role", "manager"

@@ -326,10 +326,10 @@ def test_the_weekly_sums(project, people):
                          "bob@example.com,2025-03-05,0,0,3,0.6\n")
     rows = sorted(usage.weekly_usage(project))
     assert rows == [
-        # (person, week, logins, records, completeness sum, days with a completeness, days)
-        ("ann.lee", datetime.date(2025, 3, 3), 3, 4, pytest.approx(0.8), 1, 2),  # Sunday the 9th is in this week
-        ("ann.lee", datetime.date(2025, 3, 10), 1, 0, pytest.approx(0.4), 1, 1),
-        ("bob@example.com", datetime.date(2025, 3, 3), 0, 3, pytest.approx(0.6), 1, 1),
+        # (person, week, logins, records, completeness sum, days with a completeness)
+        ("ann.lee", datetime.date(2025, 3, 3), 3, 4, pytest.approx(0.8), 1),  # Sunday the 9th is in this week
+        ("ann.lee", datetime.date(2025, 3, 10), 1, 0, pytest.approx(0.4), 1),
+        ("bob@example.com", datetime.date(2025, 3, 3), 0, 3, pytest.approx(0.6), 1),
     ]
     assert sorted(usage.weekly_usage(project, since=datetime.date(2025, 3, 10))) == [rows[1]]
     assert usage.week_usage(rows)[0] == ("ann.lee", datetime.date(2025, 3, 3), 3, 4, 0, pytest.approx(0.8))
