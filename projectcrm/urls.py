@@ -19,6 +19,7 @@ project_patterns = [
     path("roadmap/", include("roadmap.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("training/", include("training.urls")),
+    path("testing/", include("testing.urls")),
 ]
 
 urlpatterns = [

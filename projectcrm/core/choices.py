@@ -33,6 +33,18 @@ class ImportStatus(models.TextChoices):
 
 # Colour of a choice value in badges; values not listed are grey.
 COLOURS = {
+    # Testing, meetings and reports.
+    "draft": "grey",
+    "new": "blue",
+    "triaged": "blue",
+    "fixed": "teal",
+    "retest": "amber",
+    "passed_with_remarks": "amber",
+    "not_run": "grey",
+    "signed": "green",
+    "refused": "red",
+    "held": "green",
+    "issued": "green",
     "planning": "blue",
     "active": "green",
     "on_hold": "amber",

@@ -10,6 +10,7 @@ AREA_APPS = [
     "roadmap",
     "evaluation",
     "training",
+    "testing",
     "projectcrm.governance",
     "projectcrm.reports",
 ]

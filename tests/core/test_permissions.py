@@ -79,6 +79,12 @@ PUBLIC_POST = Expect("public", (Check(None, "view", "POST"),))
 
 # Every register of every area, one line each. A register missing here fails the walk.
 REGISTER_PAGES = [
+    ("testing", "plans"),
+    ("testing", "cases"),
+    ("testing", "cycles"),
+    ("testing", "executions"),
+    ("testing", "defects"),
+    ("testing", "uat-sign-offs"),
     ("governance", "meetings"),
     ("governance", "kpis"),
     ("governance", "kpi-values"),
@@ -184,6 +190,10 @@ EXPECTATIONS: dict[str, Expect] = {
     "governance:meeting-action": page(("governance", "change", "POST"), rows="governance:meetings"),
     "governance:meeting-pdf": page(("governance", "view"), rows="governance:meetings"),
     "governance:meeting-ics": page(("governance", "view"), rows="governance:meetings"),
+    "testing:execution-raise-defect": page(("testing", "change", "POST"), rows="testing:executions"),
+    "testing:defect-status": page(("testing", "change", "POST"), rows="testing:defects"),
+    "testing:defect-escalate": page(("testing", "change", "POST"), rows="testing:defects"),
+    "testing:cycle-sign-off": page(("testing", "change", "POST"), rows="testing:cycles"),
     "reports:golive": page(("reports", "view")),
     "reports:dashboard": page(("reports", "view")),
     "reports:report": page(("reports", "view"), rows="reports:steering-reports"),
