@@ -48,6 +48,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -82,13 +83,14 @@ DEFAULT_THRESHOLD = {
     CheckKind.CHANGE_REQUESTS: 0.0,
 }
 
-# Evidence the app does not hold yet (the testing area is not built): checked by hand.
+# Evidence the app does not hold yet (mock migration runs and the cutover are not built): by hand.
 NO_EVIDENCE_YET = {
-    CheckKind.UAT_PASS_RATE,
-    CheckKind.SEVERE_DEFECTS,
     CheckKind.MOCK_MIGRATION,
     CheckKind.CUTOVER_REHEARSAL,
 }
+# Evidence read from the testing area when the project keeps its tests there; a project without
+# UAT executions (or without any test plan, for defects) is checked by hand as before.
+TESTING_KINDS = {CheckKind.UAT_PASS_RATE, CheckKind.SEVERE_DEFECTS}
 MANUAL_KINDS = NO_EVIDENCE_YET | {CheckKind.SUPPORT_MODEL, CheckKind.MANUAL}
 # Kinds whose figure is a percentage to reach; the other limits are counts not to exceed.
 PERCENT_KINDS = {CheckKind.GATES_PASSED, CheckKind.UAT_PASS_RATE, CheckKind.TRAINING_SIGNOFF, CheckKind.COMMUNICATIONS}
@@ -238,15 +240,43 @@ def evaluate_communications(due: int, sent: int, behind: list[str], limit: float
 def evaluate_manual(kind: str, met: bool, note: str, threshold: float | None = None) -> Outcome:
     """A criterion checked by hand: met when ticked; the note is the evidence."""
     parts = []
+    unread = kind in NO_EVIDENCE_YET or kind in TESTING_KINDS
     if kind in NO_EVIDENCE_YET:
-        parts.append(_("No evidence in the app yet (testing area not built): manual check."))
+        parts.append(_("No evidence in the app yet (mock migration runs are not built): manual check."))
+    elif kind in TESTING_KINDS:
+        parts.append(_("No test results in the app for this: manual check."))
     if note.strip():
         parts.append(note.strip())
-    elif kind not in NO_EVIDENCE_YET:
+    elif not unread:
         parts.append(_("Checked by hand.") if met else _("Not checked yet."))
-    if kind in NO_EVIDENCE_YET and not note.strip():
+    if unread and not note.strip():
         parts.append(_("Ticked as met.") if met else _("Not ticked yet."))
     return Outcome(bool(met), " ".join(parts), None, threshold, manual=True)
+
+
+def evaluate_uat(cycles: list[tuple[str, int, int]], limit: float) -> Outcome | None:
+    """UAT cycles (name, cases executed, passed or passed with remarks; each case's latest
+    execution): the pass rate over all of them against the limit. None without any execution."""
+    executed = sum(e for _name, e, _p in cycles)
+    if not executed:
+        return None
+    passed = sum(p for _name, _e, p in cycles)
+    rate = 100.0 * passed / executed
+    text = _("%(passed)d of %(executed)d user acceptance test cases passed (%(rate)s) in %(cycles)s; limit %(limit)s.") % {
+        "passed": passed, "executed": executed, "rate": _pct(rate), "limit": _pct(limit),
+        "cycles": _names([name for name, e, _p in cycles if e]),
+    }
+    return Outcome(rate >= limit, text, rate, limit)
+
+
+def evaluate_severe_defects(open_by_severity: dict, limit: float) -> Outcome:
+    """Open defects of severity 1 and 2 together, not to exceed the limit."""
+    critical, major = open_by_severity.get(1, 0), open_by_severity.get(2, 0)
+    count = critical + major
+    text = _("%(n)d open severity 1 or 2 defects (%(critical)d critical, %(major)d major); limit %(limit)s.") % {
+        "n": count, "critical": critical, "major": major, "limit": f"{limit:g}",
+    }
+    return Outcome(count <= limit, text, float(count), limit)
 
 
 def verdict(criteria: list[tuple[bool | None, str]]) -> str:
@@ -330,6 +360,35 @@ def read_training(project, as_of: datetime.date) -> list[tuple[str, int, int]]:
     return [(str(name), counts.signed_off, counts.required) for name, counts in result.by_department.items()]
 
 
+def read_uat(project) -> list[tuple[str, int, int]]:
+    """The project's user acceptance test cycles (not cancelled): (name, executed, passed)."""
+    from testing.choices import PlanType
+    from testing.models import TestCycle
+    from testing.services import cycle_counts
+
+    cycles = TestCycle.objects.filter(project=project, plan__plan_type=PlanType.UAT).order_by(
+        "start", "number"
+    )
+    found = []
+    for cycle in cycles:
+        counts = cycle_counts(cycle)
+        found.append((f"{cycle.ref} {cycle.name}", counts.executed, counts.passed))
+    return found
+
+
+def read_defects(project) -> dict | None:
+    """Open defects by severity, or None when the project has no test plan in the app."""
+    from testing.choices import DEFECT_DONE
+    from testing.models import Defect, TestPlan
+
+    if not TestPlan.objects.filter(project=project).exists():
+        return None
+    return dict(
+        Defect.objects.filter(project=project).exclude(status__in=DEFECT_DONE)
+        .values_list("severity").order_by().annotate(n=Count("pk"))
+    )
+
+
 def read_communications(project, as_of: datetime.date) -> tuple[int, int, list[str]]:
     from collections import defaultdict
 
@@ -371,6 +430,10 @@ def evidence_url(project, check) -> str:
         return reverse("training:readiness", kwargs=kwargs)
     if kind == CheckKind.COMMUNICATIONS:
         return reverse("governance:communications-list", kwargs=kwargs)
+    if kind == CheckKind.UAT_PASS_RATE and not check.evidence_link:
+        return reverse("testing:cycles-list", kwargs=kwargs)
+    if kind == CheckKind.SEVERE_DEFECTS and not check.evidence_link:
+        return reverse("testing:defects-list", kwargs=kwargs)
     if check.evidence_link:
         return check.evidence_link
     if check.pk:
@@ -402,6 +465,14 @@ def evaluate_check(project, check, as_of: datetime.date, cache: dict) -> Outcome
         return evaluate_training(read(kind, lambda: read_training(project, as_of)), limit)
     if kind == CheckKind.COMMUNICATIONS:
         return evaluate_communications(*read(kind, lambda: read_communications(project, as_of)), limit)
+    if kind == CheckKind.UAT_PASS_RATE:
+        outcome = evaluate_uat(read(kind, lambda: read_uat(project)), limit)
+        return outcome or evaluate_manual(kind, check.met, check.note, limit)
+    if kind == CheckKind.SEVERE_DEFECTS:
+        defects = read(kind, lambda: read_defects(project))
+        if defects is None:  # the project keeps no tests in the app
+            return evaluate_manual(kind, check.met, check.note, limit)
+        return evaluate_severe_defects(defects, limit)
     return evaluate_manual(kind, check.met, check.note, limit)  # a kind added later: by hand until read
 
 

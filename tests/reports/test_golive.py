@@ -132,7 +132,7 @@ def test_evaluate_communications():
 def test_testing_evidence_is_a_manual_check(kind):
     ticked = golive.evaluate_manual(kind, True, "UAT cycle 2: 97% passed (report on the share).")
     assert ticked.met is True and ticked.manual is True
-    assert ticked.evidence.startswith("No evidence in the app yet (testing area not built): manual check.")
+    assert ticked.evidence.startswith("No evidence in the app yet (mock migration runs are not built): manual check.")
     assert "UAT cycle 2" in ticked.evidence
     unticked = golive.evaluate_manual(kind, False, "")
     assert unticked.met is False and "Not ticked yet." in unticked.evidence
@@ -390,10 +390,10 @@ def test_manual_kinds_follow_the_tick(project, kind):
 
 @pytest.mark.parametrize("kind", sorted(golive.NO_EVIDENCE_YET))
 def test_testing_kinds_say_there_is_no_evidence_in_the_app(project, kind):
-    # Absent: the testing area is not built; the criterion says so and counts as not met.
+    # Absent: mock migration runs are not built; the criterion says so and counts as not met.
     c = criterion(project, kind)
     assert c["met"] is False and c["manual"] is True
-    assert "No evidence in the app yet (testing area not built): manual check" in c["evidence"]
+    assert "No evidence in the app yet (mock migration runs are not built): manual check" in c["evidence"]
 
 
 # --- The assessment as a whole ------------------------------------------------------------------
@@ -500,3 +500,70 @@ def test_page_renders_in_chinese(project, client_for, language):
     client.cookies["django_language"] = language
     response = client.get(page_url(project), HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
+
+
+# --- UAT pass rate and severe defects from the testing area -------------------------------------
+
+
+def uat_cycle(project, results):
+    """A UAT plan and cycle whose cases were last executed with `results` (None: not run)."""
+    from testing.choices import PlanType
+    from testing.models import Execution, TestCase, TestCycle, TestPlan
+
+    plan = TestPlan.objects.create(project=project, name="UAT sales", plan_type=PlanType.UAT)
+    cycle = TestCycle.objects.create(project=project, plan=plan, name="UAT round 1", business_area="Sales")
+    cases = [TestCase.objects.create(project=project, title=f"Case {i}", steps="Open | Opens", plan=plan)
+             for i in range(len(results))]
+    cycle.cases.set(cases)
+    for case, result in zip(cases, results, strict=True):
+        if result is not None:
+            Execution.objects.create(project=project, cycle=cycle, case=case, result=result)
+    return cycle
+
+
+def test_evaluate_uat_and_severe_defects():
+    met = golive.evaluate_uat([("CYC-001 UAT 1", 19, 19), ("CYC-002 UAT 2", 1, 0)], 95.0)
+    assert met.met is True and met.value == pytest.approx(95.0)  # 19 of 20: exactly the limit
+    assert "19 of 20" in met.evidence and "CYC-001 UAT 1" in met.evidence
+    assert golive.evaluate_uat([("CYC-001", 10, 9)], 95.0).met is False  # 90%
+    assert golive.evaluate_uat([("CYC-001", 0, 0)], 95.0) is None  # nothing executed: no evidence
+    assert golive.evaluate_uat([], 95.0) is None
+    severe = golive.evaluate_severe_defects({1: 1, 2: 2, 3: 5}, 0.0)
+    assert severe.met is False and severe.value == 3.0 and "1 critical, 2 major" in severe.evidence
+    assert golive.evaluate_severe_defects({3: 4}, 0.0).met is True  # minor defects do not count
+
+
+def test_uat_pass_rate_is_read_from_the_uat_cycles(project):
+    from testing.choices import Result
+
+    # Absent: no UAT execution in the app -> the manual check (not ticked: not met).
+    absent = criterion(project, CheckKind.UAT_PASS_RATE, threshold=Decimal(75))
+    assert absent["manual"] is True and absent["met"] is False
+    assert "No test results in the app" in absent["evidence"]
+    # Present: 3 of 4 executed cases passed (one with remarks); the not-run case does not count.
+    uat_cycle(project, [Result.PASSED, Result.PASSED_WITH_REMARKS, Result.PASSED, Result.FAILED, None])
+    met = criterion(project, CheckKind.UAT_PASS_RATE, threshold=Decimal(75))
+    assert met["manual"] is False and met["met"] is True and met["value"] == pytest.approx(75.0)
+    failed = criterion(project, CheckKind.UAT_PASS_RATE, threshold=Decimal(80))
+    assert failed["met"] is False and "3 of 4" in failed["evidence"]
+    assert failed["url"] == reverse("testing:cycles-list", kwargs={"project": project.pk})
+
+
+def test_severe_defects_are_read_from_the_testing_area(project):
+    from testing.choices import DefectStatus, Severity
+    from testing.models import Defect
+
+    # Absent: the project keeps no tests in the app -> the manual check.
+    assert criterion(project, CheckKind.SEVERE_DEFECTS)["manual"] is True
+    cycle = uat_cycle(project, [])
+    # Present, none open: met (a test plan exists, so zero is evidence).
+    Defect.objects.create(project=project, title="Closed one", severity=Severity.CRITICAL, cycle=cycle,
+                          status=DefectStatus.CLOSED)
+    Defect.objects.create(project=project, title="Cosmetic", severity=Severity.MINOR, cycle=cycle)
+    none_open = criterion(project, CheckKind.SEVERE_DEFECTS)
+    assert none_open["manual"] is False and none_open["met"] is True and none_open["value"] == 0
+    # Present, one major open: not met.
+    Defect.objects.create(project=project, title="Quotes lose their discount", severity=Severity.MAJOR, cycle=cycle)
+    one = criterion(project, CheckKind.SEVERE_DEFECTS)
+    assert one["met"] is False and one["value"] == 1
+    assert one["url"] == reverse("testing:defects-list", kwargs={"project": project.pk})
