@@ -31,6 +31,7 @@ SEED_AREAS = [
     "roadmap.demo",
     "evaluation.demo",
     "training.demo",
+    "testing.demo",
     "projectcrm.governance.demo_kpis",
     "projectcrm.governance.demo_readiness",
     "projectcrm.governance.demo_meetings",
