@@ -91,10 +91,7 @@ class KeptBrowser:
         if not os.path.exists(CHROMIUM):
             raise FileNotFoundError(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
         with self.lock:
-            if self.loop is None:
-                self.loop = asyncio.new_event_loop()
-                threading.Thread(target=self.loop.run_forever, name="kaleido", daemon=True).start()
-                atexit.register(self.close)
+            self._start_loop()
             future = asyncio.run_coroutine_threadsafe(self._export(figures, opts), self.loop)
             try:
                 return future.result(timeout=SVG_TIMEOUT * (len(figures) + 1))
@@ -109,13 +106,17 @@ class KeptBrowser:
         if self.kaleido is not None or not os.path.exists(CHROMIUM) or not self.lock.acquire(blocking=False):
             return
         try:
-            if self.loop is None:
-                self.loop = asyncio.new_event_loop()
-                threading.Thread(target=self.loop.run_forever, name="kaleido", daemon=True).start()
-                atexit.register(self.close)
+            self._start_loop()
             asyncio.run_coroutine_threadsafe(self._open(), self.loop)
         finally:
             self.lock.release()
+
+    def _start_loop(self) -> None:
+        """The event loop thread the browser lives in (called with the lock held)."""
+        if self.loop is None:
+            self.loop = asyncio.new_event_loop()
+            threading.Thread(target=self.loop.run_forever, name="kaleido", daemon=True).start()
+            atexit.register(self.close)
 
     async def _open(self):
         import kaleido  # imported here: only PDF rendering needs it

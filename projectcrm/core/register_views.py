@@ -30,6 +30,14 @@ class RegisterMixin(LoginRequiredMixin):
     register = None
     action = "view"  # or "change"
 
+    def locked(self, instance):
+        """A redirect to the row with the register's reason when the row may not change, else None."""
+        reason = self.register.locked_reason(instance) if instance is not None else None
+        if reason:
+            messages.error(self.request, reason)
+            return redirect(self.url("detail", pk=instance.pk))
+        return None
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
@@ -207,14 +215,6 @@ class FormView(RegisterMixin, TemplateView):
         context.update(form=form, obj=instance, conflict=conflict, tab="edit")
         return self.render_to_response(context)
 
-    def locked(self, instance):
-        """A redirect to the row with the register's reason when the row may not change, else None."""
-        reason = self.register.locked_reason(instance) if instance is not None else None
-        if reason:
-            messages.error(self.request, reason)
-            return redirect(self.url("detail", pk=instance.pk))
-        return None
-
     def get(self, request, *args, **kwargs):
         instance = self.get_instance()
         return self.locked(instance) or self.render_form(self.get_form(instance))
@@ -257,13 +257,6 @@ class DeleteView(RegisterMixin, TemplateView):
         obj = self.get_object()
         context.update(obj=obj, tab="delete", effects=services.deletion_effects(obj))
         return context
-
-    def locked(self, obj):
-        reason = self.register.locked_reason(obj)
-        if reason:
-            messages.error(self.request, reason)
-            return redirect(self.url("detail", pk=obj.pk))
-        return None
 
     def get(self, request, *args, **kwargs):
         return self.locked(self.get_object()) or super().get(request, *args, **kwargs)
