@@ -78,3 +78,35 @@ DEFECT_TRANSITIONS: dict[str, list[str]] = {
 class SignOffStatus(models.TextChoices):
     SIGNED = "signed", _("Signed off")
     REFUSED = "refused", _("Refused by the business owner")
+
+
+class DataQuality(models.TextChoices):
+    """The overall judgement of a source system's data, beside the measured rates."""
+
+    GOOD = "good", _("Good")
+    FAIR = "fair", _("Fair: cleansing needed")
+    POOR = "poor", _("Poor: major cleansing needed")
+    UNKNOWN = "unknown", _("Not assessed")
+
+
+class RunStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class ReconciliationStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class CutoverStage(models.TextChoices):
+    PREPARATION = "preparation", _("Preparation")
+    FREEZE = "freeze", _("Freeze of the old systems")
+    MIGRATION = "migration", _("Data migration")
+    VERIFICATION = "verification", _("Verification")
+    GO_LIVE = "go_live", _("Go-live")
+    FALLBACK = "fallback", _("Fallback (only on no-go)")

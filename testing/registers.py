@@ -12,7 +12,21 @@ from django.utils.translation import gettext as _
 
 from projectcrm.core.registers import Register
 
-from .models import Defect, Execution, TestCase, TestCycle, TestPlan, UatSignOff
+from .models import (
+    CutoverStep,
+    Defect,
+    Execution,
+    FieldMapping,
+    MigrationObject,
+    MockRun,
+    RehearsalTiming,
+    RunObject,
+    SourceSystem,
+    TestCase,
+    TestCycle,
+    TestPlan,
+    UatSignOff,
+)
 
 
 def ignoring(mapping: dict, labels) -> dict:
@@ -166,4 +180,116 @@ class UatSignOffRegister(Register):
         return _("A UAT sign-off is a record of the business owner's decision: it cannot be changed or deleted.")
 
 
-REGISTERS = [PlanRegister, CaseRegister, CycleRegister, ExecutionRegister, DefectRegister, UatSignOffRegister]
+class WithoutManyToMany:
+    """Imports cannot set many-to-many fields (rows are bulk-created): they are picked on the edit page."""
+
+    @classmethod
+    def io_fields(cls):
+        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
+
+
+class SourceSystemRegister(Register):
+    model = SourceSystem
+    area = "testing"
+    slug = "source-systems"
+    list_columns = ["ref", "name", "owner", "data_format", "record_count", "duplicate_rate", "missing_fields_rate", "outdated_rate", "quality"]
+    filter_fields = ["quality", "owner"]
+    search_fields = ["name", "objects_held", "assessment", "business_owner"]
+    form_fields = [
+        "name", "owner", "business_owner", "objects_held", "record_count", "data_format", "duplicate_rate",
+        "missing_fields_rate", "outdated_rate", "quality", "assessment", "retire_after_go_live",
+    ]
+    ordering = ["number"]
+
+
+class MigrationObjectRegister(WithoutManyToMany, Register):
+    model = MigrationObject
+    area = "testing"
+    slug = "migration-objects"
+    list_columns = ["sequence", "ref", "name", "source_system", "source_object", "target_object", "owner", "expected_records",
+                    "max_rejected_rate", "min_reconciled_rate"]
+    filter_fields = ["source_system", "owner"]
+    search_fields = ["name", "source_object", "target_object", "notes"]
+    form_fields = [
+        "name", "source_system", "source_object", "target_object", "sequence", "depends_on", "owner", "expected_records",
+        "max_rejected_rate", "min_reconciled_rate", "notes",
+    ]
+    ordering = ["sequence", "number"]
+
+
+class FieldMappingRegister(Register):
+    model = FieldMapping
+    area = "testing"
+    slug = "field-mappings"
+    list_columns = ["migration_object", "source_field", "target_field", "transformation", "cleansing_rule", "lookup_table",
+                    "default_value", "required", "owner"]
+    filter_fields = ["migration_object", "required", "owner"]
+    search_fields = ["source_field", "target_field", "transformation", "cleansing_rule", "lookup_table"]
+    form_fields = [
+        "migration_object", "source_field", "target_field", "transformation", "cleansing_rule", "lookup_table",
+        "default_value", "required", "owner",
+    ]
+    ordering = ["migration_object__sequence", "migration_object__number", "target_field"]
+
+
+class MockRunRegister(Register):
+    model = MockRun
+    area = "testing"
+    slug = "mock-runs"
+    list_columns = ["ref", "name", "run_date", "environment", "status", "duration_minutes", "is_rehearsal"]
+    filter_fields = ["status", "is_rehearsal"]
+    search_fields = ["name", "environment", "notes"]
+    form_fields = ["name", "run_date", "environment", "status", "duration_minutes", "is_rehearsal", "notes"]
+    ordering = ["-number"]
+    detail_extra_template = "testing/_mock_run_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .migration_views import mock_run_detail_context
+
+        return mock_run_detail_context(obj, access)
+
+
+class RunObjectRegister(WithoutManyToMany, Register):
+    model = RunObject
+    area = "testing"
+    slug = "run-objects"
+    list_columns = ["run", "migration_object", "extracted", "transformed", "loaded", "rejected", "reconciled_rate", "load_minutes"]
+    filter_fields = ["run", "migration_object"]
+    search_fields = ["errors", "notes"]
+    form_fields = [
+        "run", "migration_object", "extracted", "transformed", "loaded", "rejected", "errors", "reconciled_rate",
+        "load_minutes", "defects", "notes",
+    ]
+    ordering = ["-run__number", "migration_object__sequence"]
+
+
+class CutoverStepRegister(WithoutManyToMany, Register):
+    model = CutoverStep
+    area = "testing"
+    slug = "cutover-steps"
+    list_columns = ["sequence", "ref", "name", "stage", "owner", "planned_minutes", "migration_object"]
+    filter_fields = ["stage", "owner"]
+    search_fields = ["name", "instructions", "rollback"]
+    form_fields = [
+        "name", "stage", "sequence", "owner", "planned_minutes", "depends_on", "migration_object", "instructions", "rollback",
+    ]
+    ordering = ["sequence", "number"]
+
+
+class RehearsalTimingRegister(Register):
+    model = RehearsalTiming
+    area = "testing"
+    slug = "rehearsal-timings"
+    list_columns = ["run", "step", "actual_minutes", "notes"]
+    filter_fields = ["run", "step"]
+    search_fields = ["notes", "step__name"]
+    form_fields = ["run", "step", "actual_minutes", "notes"]
+    ordering = ["-run__number", "step__sequence"]
+
+
+REGISTERS = [
+    PlanRegister, CaseRegister, CycleRegister, ExecutionRegister, DefectRegister, UatSignOffRegister,
+    SourceSystemRegister, MigrationObjectRegister, FieldMappingRegister, MockRunRegister, RunObjectRegister,
+    CutoverStepRegister, RehearsalTimingRegister,
+]
