@@ -97,6 +97,7 @@ class RunStatus(models.TextChoices):
 
 
 class ReconciliationStatus(models.TextChoices):
+    DRAFT = "draft", _("Waiting for key columns")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")

@@ -548,7 +548,7 @@ class Reconciliation(ProjectScoped):
     tolerance = models.DecimalField(_("numeric tolerance"), max_digits=12, decimal_places=6, default=0)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     day_first = models.BooleanField(_("dates are day first"), default=False)
-    status = models.CharField(_("status"), max_length=20, choices=ReconciliationStatus, default=ReconciliationStatus.QUEUED)
+    status = models.CharField(_("status"), max_length=20, choices=ReconciliationStatus, default=ReconciliationStatus.DRAFT)
     progress = models.FloatField(_("progress"), default=0)
     stage = models.CharField(_("stage"), max_length=200, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)

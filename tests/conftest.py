@@ -18,6 +18,12 @@ def english_between_tests():
     translation.activate("en")
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files (evidence, extracts) go to the test's own folder, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 ROLE_USERS = {
     "pm": Role.PROJECT_MANAGER,
     "steering": Role.STEERING,
