@@ -214,6 +214,10 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
 # XLSX_MAX_RATIO (a decompression bomb).
 XLSX_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("XLSX_MAX_UNCOMPRESSED_BYTES", str(100 * 1024 * 1024)))
 XLSX_MAX_RATIO = 200
+# Source and target extracts attached to a mock migration run (streamed to disk, never read whole).
+RECONCILE_MAX_BYTES = int(os.environ.get("RECONCILE_MAX_BYTES", str(2 * 1024**3)))
+# Evidence files (screenshots, logs) attached to a test execution.
+EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 

@@ -1,3 +1,309 @@
-"""Placeholder while being written."""
+"""The test dashboard and the traceability matrix download.
 
-urlpatterns = []
+Figures come from testing/dashboard.py (six queries, the rest in Python); charts from
+testing/dashboard_charts.py. Both views take `?cycle=<pk>` (one of the project's cycles; any other
+value is ignored with a message) and `?date=YYYY-MM-DD` (figures as of the end of that day; today
+when absent). Every count on the page links to the rows behind it: `?show=<key>` lists them (as an
+htmx fragment when asked by htmx), each row linked to its register page.
+
+Every view starts from `project_access(..., "testing", "view")`: 404 outside the project, 403 for a
+role the policy refuses.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from projectcrm.core import tabular
+from projectcrm.core.access import project_access
+
+from . import dashboard as calc
+from . import dashboard_charts as charts
+from .choices import CycleStatus, DefectStatus, Result, Severity
+
+AREA = "testing"
+SHOWN_ROWS = 300  # rows listed behind a figure; the rest are counted
+
+
+def _page(request, template, access, title, **context):
+    context.update({"project": access.project, "access": access, "area": AREA, "title": title})
+    return render(request, template, context)
+
+
+def read_filters(params) -> tuple[datetime.date, int | None, list[tuple[str, str]]]:
+    """(as-of day, cycle pk or None, [(level, message)]) from the query string."""
+    today = timezone.localdate()
+    notes = []
+    as_of = today
+    raw = (params.get("date") or "").strip()
+    if raw:
+        try:
+            as_of = datetime.date.fromisoformat(raw)
+        except ValueError:
+            notes.append(("error", _("“%(value)s” is not a date: write it as YYYY-MM-DD. The figures are as of today.")
+                          % {"value": raw}))
+        else:
+            if as_of > today:
+                notes.append(("warning", _("%(value)s is in the future: the figures are as of today.") % {"value": raw}))
+                as_of = today
+    cycle_pk = None
+    raw = (params.get("cycle") or "").strip()
+    if raw:
+        try:
+            cycle_pk = int(raw)
+        except ValueError:
+            notes.append(("warning", _("“%(value)s” is not a test cycle of this project: all cycles are shown.")
+                          % {"value": raw}))
+    return as_of, cycle_pk, notes
+
+
+def base_query(board: calc.Dashboard, today: datetime.date) -> str:
+    params = {}
+    if board.cycle is not None:
+        params["cycle"] = board.cycle.pk
+    if board.as_of != today:
+        params["date"] = board.as_of.isoformat()
+    return urlencode(params)
+
+
+def board_for(request, access):
+    as_of, cycle_pk, notes = read_filters(request.GET)
+    board = calc.build(access.project, as_of, cycle_pk)
+    if cycle_pk is not None and board.cycle is None:
+        notes.append(("warning", _("“%(value)s” is not a test cycle of this project: all cycles are shown.")
+                      % {"value": request.GET.get("cycle", "").strip()}))
+    return board, notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Page context
+# ---------------------------------------------------------------------------------------------
+
+
+def percent_text(rate) -> str:
+    return "—" if rate is None else f"{rate:g}%"
+
+
+def cycle_rows(board: calc.Dashboard) -> list[dict]:
+    rows = []
+    for f in board.cycles:
+        c = f.counts
+        pk = f.cycle.pk
+        cells = [
+            (c.cases, calc.cycle_key(pk, "scope")),
+            (c.executed, calc.cycle_key(pk, "executed")),
+            (c.passed, calc.cycle_key(pk, "passed")),
+            (c.failed, calc.cycle_key(pk, Result.FAILED)),
+            (c.blocked, calc.cycle_key(pk, Result.BLOCKED)),
+            (f.not_run, calc.cycle_key(pk, Result.NOT_RUN)),
+        ]
+        rows.append({
+            "cycle": f.cycle, "cells": cells, "pass_rate": f.pass_rate, "minimum": f.cycle.min_pass_rate,
+            "met": f.verdict["met"], "failing": f.verdict["failing"],
+            "remarks": len(f.by_result.get(Result.PASSED_WITH_REMARKS, [])),
+            "open_defects": (len(f.open_defects), calc.cycle_key(pk, "defects")),
+            "burn_up": f.burn_up,
+            "ever": (len(f.ever_executed), calc.cycle_key(pk, "ever")),
+            "scope": (c.cases, calc.cycle_key(pk, "scope")),
+            "passed": (c.passed, calc.cycle_key(pk, "passed")),
+        })
+    return rows
+
+
+def ageing_rows(board: calc.Dashboard) -> tuple[list[dict], dict]:
+    buckets = range(len(calc.AGE_BUCKETS))
+    rows = []
+    for severity in Severity.values:
+        rows.append({
+            "label": calc.severity_label(severity), "severity": severity,
+            "cells": [(board.ageing.count(severity, b), calc.age_key(severity, b)) for b in buckets],
+            "total": (len(board.ageing.pks(severity, None)), calc.age_key(severity, None)),
+        })
+    total = {
+        "cells": [(len(board.ageing.pks(None, b)), calc.age_key(None, b)) for b in buckets],
+        "total": (board.ageing.total, calc.age_key(None, None)),
+    }
+    return rows, total
+
+
+def week_rows(board: calc.Dashboard) -> list[dict]:
+    return [{
+        "start": w.start, "end": w.end,
+        "arrived": (len(w.arrived), calc.week_key(w.start, "arrived")),
+        "closed": (len(w.closed), calc.week_key(w.start, "closed")),
+        "open": (w.open_count, calc.week_key(w.start, "open")),
+    } for w in reversed(board.weeks)]
+
+
+def figures_for(board: calc.Dashboard, language: str | None) -> dict:
+    figures = {}
+
+    def html(fig):
+        return charts.figure_html(charts.localise(fig, language))
+
+    drawn = [f for f in board.cycles if f.burn_up]
+    if drawn:
+        series = [charts.BurnUpSeries(f"{f.cycle.ref} {f.cycle.name}", f.burn_up.days, f.burn_up.executed,
+                                      f.burn_up.passed, f.burn_up.scope) for f in drawn]
+        # Shown first: the latest cycle in progress, else the latest cycle.
+        running = [i for i, f in enumerate(drawn) if f.cycle.status == CycleStatus.IN_PROGRESS]
+        figures["burnup"] = html(charts.burnup_figure(series, shown=running[-1] if running else len(series) - 1))
+    if board.cycles:
+        figures["pass_rate"] = html(charts.pass_rate_figure(
+            [f.cycle.ref for f in board.cycles], [f.pass_rate for f in board.cycles],
+            [f.cycle.min_pass_rate for f in board.cycles],
+            [f"{percent_text(f.pass_rate)} ({f.counts.passed}/{f.counts.executed})" for f in board.cycles],
+        ))
+    if board.ageing.total:
+        buckets = range(len(calc.AGE_BUCKETS))
+        figures["ageing"] = html(charts.ageing_figure(
+            [calc.bucket_label(b) for b in buckets],
+            {s: [board.ageing.count(s, b) for b in buckets] for s in Severity.values},
+            {s: calc.severity_label(s) for s in Severity.values},
+        ))
+    if board.weeks:
+        figures["flow"] = html(charts.flow_figure(
+            [w.start for w in board.weeks], [len(w.arrived) for w in board.weeks], [len(w.closed) for w in board.weeks],
+            [w.open_count for w in board.weeks],
+        ))
+    return figures
+
+
+def trace_context(rows: list[calc.TraceRow]) -> list[dict]:
+    return [{
+        "row": r, "flags": [(f, calc.flag_label(f)) for f in r.flags], "span": max(1, len(r.cases)),
+        "colour": "red" if {calc.NO_CASES, calc.FAILING} & set(r.flags) else "amber" if r.flags else "green",
+    } for r in rows]
+
+
+def picked_rows(board: calc.Dashboard, picked: calc.Selection) -> list[dict]:
+    """The first SHOWN_ROWS rows behind a figure, ready for the table."""
+    cycles = board.cycles_by_pk
+    if picked.kind == "cases":
+        return [{"traced": t, "cycle": cycles.get(t.latest.cycle_id) if t.latest else None}
+                for t in picked.cases[:SHOWN_ROWS]]
+    rows = []
+    for d in picked.defects[:SHOWN_ROWS]:
+        status = board.statuses.get(d.pk, d.status)
+        rows.append({
+            "defect": d, "status": status,
+            "status_label": DefectStatus(status).label if status in DefectStatus.values else status,
+            "age": (board.as_of - d.created_day).days, "cycle": cycles.get(d.cycle_id),
+        })
+    return rows
+
+
+@login_required
+@require_GET
+def dashboard_page(request, project):
+    """Execution progress, pass rates, open defects by age, defect flow and the traceability matrix."""
+    access = project_access(request.user, project, AREA, "view")
+    board, notes = board_for(request, access)
+    today = timezone.localdate()
+    query = base_query(board, today)
+    picked, show = None, request.GET.get("show", "").strip()
+    if show:
+        picked = calc.selection(board, show)
+        if picked is None:
+            notes.append(("warning", _("Nothing on this dashboard is called “%(value)s”.") % {"value": show}))
+    rows_context = {
+        "picked": picked, "picked_rows": picked_rows(board, picked) if picked else [], "shown_rows": SHOWN_ROWS,
+        "as_of": board.as_of, "base_query": query,
+    }
+    if request.htmx and picked is not None:
+        return _page(request, "testing/_dashboard_rows.html", access, _("Test dashboard"), **rows_context)
+    cycles = cycle_rows(board)
+    ageing, ageing_total = ageing_rows(board)
+    figures = figures_for(board, get_language())
+    context = {
+        **rows_context,
+        "board": board, "notes": notes, "today": today, "is_today": board.as_of == today,
+        "all_cycles": board.inputs.all_cycles, "cycle": board.cycle, "cycles_by_pk": board.cycles_by_pk,
+        "cycle_rows": cycles, "burnup_rows": [r for r in cycles if r["burn_up"]],
+        "buckets": [calc.bucket_label(b) for b in range(len(calc.AGE_BUCKETS))],
+        "ageing_rows": ageing, "ageing_total": ageing_total,
+        "weeks": week_rows(board),
+        "use_cases": trace_context(board.use_cases), "rules": trace_context(board.rules),
+        "without_use_case": board.without_use_case,
+        "flagged": sum(1 for r in board.use_cases if r.flagged),
+        "figures": figures, "uses_plotly": bool(figures),
+        "xlsx_query": query,
+    }
+    return _page(request, "testing/dashboard.html", access, _("Test dashboard"), **context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Traceability matrix as XLSX
+# ---------------------------------------------------------------------------------------------
+
+
+def _defect_list(defects) -> str:
+    return "; ".join(f"{d.ref} {d.title}" for d in defects)
+
+
+def _case_cells(traced: calc.TracedCase, cycles) -> list:
+    run = traced.latest
+    cycle = cycles.get(run.cycle_id) if run else None
+    return [
+        traced.case.ref, traced.case.title, traced.result_label,
+        cycle.ref if cycle else "", run.ref if run else "", run.day if run and run.day else "",
+        _defect_list(traced.open_defects),
+    ]
+
+
+def trace_sheet(rows: list[calc.TraceRow], cycles, named_column: bool) -> list[list]:
+    out = []
+    for r in rows:
+        flags = ", ".join(calc.flag_label(f) for f in r.flags)
+        head = [r.ref.code, r.ref.label, flags, f"{r.passed}/{len(r.cases)}"]
+        named = [_defect_list(r.named_defects)] if named_column else []
+        if not r.cases:
+            out.append(head + [""] * 7 + named)
+        for i, traced in enumerate(r.cases):
+            out.append(head + _case_cells(traced, cycles) + (named if i == 0 else [""] * len(named)))
+    return out
+
+
+def case_headers() -> list[str]:
+    return [_("Test case"), _("Title"), _("Latest result"), _("Cycle"), _("Execution"), _("Executed on"),
+            _("Open defects of the case")]
+
+
+@login_required
+@require_GET
+def traceability_xlsx(request, project):
+    """The traceability matrix (use cases, business rules, cases naming no use case) as a workbook."""
+    access = project_access(request.user, project, AREA, "view")
+    board, _notes = board_for(request, access)
+    cycles = board.cycles_by_pk
+    sheets = [
+        (_("Use cases"),
+         [_("Use case"), _("Label"), _("Flags"), _("Passed"), *case_headers(), _("Other open defects naming it")],
+         trace_sheet(board.use_cases, cycles, named_column=True)),
+        (_("Business rules"),
+         [_("Business rule"), _("Label"), _("Flags"), _("Passed"), *case_headers()],
+         trace_sheet(board.rules, cycles, named_column=False)),
+        (_("Cases without use case"), case_headers(),
+         [_case_cells(t, cycles) for t in board.without_use_case]),
+    ]
+    data = tabular.write_xlsx_sheets(sheets)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    suffix = f"-{board.cycle.ref}" if board.cycle is not None else ""
+    response["Content-Disposition"] = f'attachment; filename="traceability{suffix}-{board.as_of.isoformat()}.xlsx"'
+    return response
+
+
+urlpatterns = [
+    path("dashboard/", dashboard_page, name="dashboard"),
+    path("dashboard/traceability.xlsx", traceability_xlsx, name="traceability-xlsx"),
+]

@@ -181,15 +181,20 @@ class Extract:
     read_path: Path | None = None  # what duckdb reads (a transcoded copy when needed)
     own_csv: bool = False  # a CSV we wrote ourselves: no sniffing needed
     columns: list[str] = field(default_factory=list)
+    # The CSV dialect as sniffed once (read_csv options); afterwards every read names it and the
+    # columns (all text) instead of sniffing again.
+    dialect: str = ""
+    parallel: bool = True  # false after the parallel reader refused the file (see Engine.execute)
 
     def relation(self) -> str:
         path = sql_string(str(self.read_path or self.path))
         if self.kind == "parquet":
             return f"read_parquet({path})"
-        options = "all_varchar = true, header = true, null_padding = true"
-        if self.own_csv:
-            options += ", delim = ',', quote = '\"', escape = '\"'"
-        return f"read_csv({path}, {options})"
+        if not self.dialect:  # sniffing: only to learn the dialect and the column names
+            return f"read_csv({path}, all_varchar = true, header = true, null_padding = true)"
+        columns = ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in self.columns)
+        return (f"read_csv({path}, columns = {{{columns}}}, {self.dialect}, header = true, auto_detect = false, "
+                f"null_padding = true, parallel = {str(self.parallel).lower()})")
 
 
 def sql_string(text: str) -> str:
@@ -488,7 +493,54 @@ def resolve_columns(source: Extract, target: Extract, options: Options):
 # --- The engine ----------------------------------------------------------------------------------
 
 
+@dataclass
+class Side:
+    """One extract as the engine reads it: its key expression and compared cells as text."""
+
+    name: str  # "source" or "target"
+    extract: Extract
+    table: str  # "src" or "tgt": the rows kept for the comparison (see Engine.fetch_rows)
+    keys: list[str]
+    columns: list[str]
+    transforms_of: Callable
+    held: bool = False  # read once into the table <table>_rows (see Engine.hold)
+
+    def rows(self) -> str:
+        """The extract as rows of (__k: the key, c0, c1, ...: the compared cells as text)."""
+        names = "".join(f", c{i}" for i in range(len(self.columns)))
+        if self.held:
+            return f"SELECT __k{names} FROM {self.table}_rows"
+        cells = "".join(f", CAST({ident(c)} AS VARCHAR) AS c{i}" for i, c in enumerate(self.columns))
+        key_cols = ", ".join(f"CAST({ident(k)} AS VARCHAR) AS {ident(k)}" for k in self.keys)
+        return (f"SELECT {key_expr(self.keys, self.transforms_of)} AS __k{names} "
+                f"FROM (SELECT {key_cols}{cells} FROM {self.extract.relation()})")
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def memory_bytes(limit: str) -> int | None:
+    """"1GB", "512 MiB" ... as bytes; None when not a plain size (a percentage, for instance)."""
+    import re
+
+    found = re.fullmatch(r"\s*([0-9.]+)\s*([KMGT]?)(i?)B?\s*", limit, re.IGNORECASE)
+    if not found:
+        return None
+    number, unit, binary = found.groups()
+    base = 1024 if binary or unit.upper() == "" else 1000
+    return int(float(number) * base ** " KMGT".index(unit.upper() or " "))
+
+
 class Engine:
+    # Extracts whose files together take at most this share of the memory limit are read once and
+    # held as tables (about 1.6 bytes in memory per byte of CSV); larger ones are read twice, streamed.
+    HOLD_SHARE = 0.4
+
     def __init__(self, options: Options, on_progress: Callable | None):
         self.options = options
         self.on_progress = on_progress
@@ -505,17 +557,43 @@ class Engine:
         con.execute(f"SET temp_directory = {sql_string(str(workdir / 'spill'))}")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
-        if self.options.threads:
-            con.execute(f"SET threads = {int(self.options.threads)}")
+        con.execute(f"SET threads = {int(self.options.threads or available_cores())}")
         return con
 
     def describe(self, con, extract: Extract):
+        if extract.kind == "csv":
+            return self.sniff(con, extract)
         try:
             rows = con.execute(f"DESCRIBE SELECT * FROM {extract.relation()}").fetchall()
         except Exception as exc:
             raise self.read_error(extract, exc)
         extract.columns = [r[0] for r in rows]
-        if extract.kind == "csv" and len(extract.columns) == 1 and extract.columns[0] in ("column0", ""):
+
+    def sniff(self, con, extract: Extract):
+        """The CSV's dialect and column names, from duckdb's sniffer (on a sample at the start)."""
+        path = sql_string(str(extract.read_path or extract.path))
+        options = "all_varchar = true, header = true, null_padding = true"
+        if extract.own_csv:
+            options += ", delim = ',', quote = '\"', escape = '\"'"
+        try:
+            delim, quote, escape, skip, comment, columns = con.execute(
+                f"SELECT Delimiter, Quote, Escape, SkipRows, Comment, Columns FROM sniff_csv({path}, {options})"
+            ).fetchone()
+        except Exception as exc:
+            raise self.read_error(extract, exc)
+
+        def given(value):
+            return "" if value == "(empty)" else value or ""
+
+        # A sample without quotes says nothing about the rest of the file: standard quoting then.
+        quote = given(quote) or '"'
+        dialect = [f"delim = {sql_string(delim)}", f"quote = {sql_string(quote)}",
+                   f"escape = {sql_string(given(escape) or quote)}", f"skip = {int(skip or 0)}"]
+        if given(comment):
+            dialect.append(f"comment = {sql_string(comment)}")
+        extract.dialect = ", ".join(dialect)
+        extract.columns = [c["name"] for c in columns]
+        if len(extract.columns) == 1 and extract.columns[0] in ("column0", ""):
             raise ReconcileError(_("%(file)s is empty.") % {"file": extract.label})
 
     def read_error(self, extract: Extract, exc: Exception) -> ReconcileError:
@@ -531,26 +609,37 @@ class Engine:
             % {"file": extract.label, "kind": extract.kind.upper(), "error": first[:300]}
         )
 
-    def rows_sql(self, extract: Extract, keys: list[str], columns: list[str], transforms_of) -> str:
-        """The extract as rows of (__k: the key, c0, c1, ...: the compared cells as text)."""
-        cells = "".join(f", CAST({ident(c)} AS VARCHAR) AS c{i}" for i, c in enumerate(columns))
-        names = "".join(f", c{i}" for i in range(len(columns)))
-        key_cols = ", ".join(f"CAST({ident(k)} AS VARCHAR) AS {ident(k)}" for k in keys)
-        return (f"SELECT {key_expr(keys, transforms_of)} AS __k{names} "
-                f"FROM (SELECT {key_cols}{cells} FROM {extract.relation()})")
-
-    def execute(self, con, extract: Extract, sql: str):
+    def execute(self, con, side: Side, sql: Callable[[], str]):
+        """Run the statement sql() that reads side's extract; a read error names the file. duckdb's
+        parallel CSV reader refuses a file with both short rows and line breaks inside quotes: such a
+        file is then read by one thread."""
         try:
-            return con.execute(sql)
+            return con.execute(sql())
         except Exception as exc:
+            extract = side.extract
+            if extract.parallel and extract.kind == "csv" and "parallel" in str(exc) and not side.held:
+                extract.parallel = False
+                return self.execute(con, side, sql)
             raise self.read_error(extract, exc)
 
-    def count_keys(self, con, extract: Extract, table: str, rows: str, pairs, side: str, result: Result):
+    def hold(self, source: Extract, target: Extract) -> bool:
+        """Whether both extracts are read once into tables in memory (small enough) rather than
+        read twice (large ones: the first pass keeps only keys and hashes)."""
+        limit = memory_bytes(self.options.memory_limit)
+        if limit is None:
+            return False
+        size = sum((e.read_path or e.path).stat().st_size for e in (source, target))
+        return size <= limit * self.HOLD_SHARE
+
+    def count_keys(self, con, side: Side, pairs, result: Result, hold: bool = False):
         """First pass over one file: per key, its number of rows and the hash of its cells as
-        written; and the exact number of empty cells of every column (a bit per cell)."""
+        written; and the exact number of empty cells of every column (a bit per cell). A held
+        extract keeps its cells too."""
         options = self.options
+        extract = side.extract
         width = len(pairs)
         hashed = f"hash({', '.join(f'c{i}' for i in range(width))})" if width else "0"
+        spaces = sql_string(WHITESPACE)
         masks = []
         for start in range(0, width, 62):
             bits = []
@@ -559,24 +648,33 @@ class Engine:
                 empty = [f"{raw} IS NULL"]
                 if extract.kind not in ("csv", "xlsx"):  # duckdb reads an empty CSV cell as NULL
                     empty.append(f"{raw} = ''")
-                if "trim" in options.transforms_for(pairs[i][1]):  # trimmed only where it may matter
-                    empty.append(f"({raw} < '!' AND trim({raw}, {sql_string(WHITESPACE)}) = '')")
+                if "trim" in options.transforms_for(pairs[i][1]):
+                    # Trimmed only where the first character is a space (trim with characters is slow).
+                    first_space = f"({raw} < '!' OR starts_with({raw}, '\u00a0') OR starts_with({raw}, '\u3000'))"
+                    empty.append(f"({first_space} AND trim({raw}, {spaces}) = '')")
                 bits.append(f"CASE WHEN {' OR '.join(empty)} THEN {1 << (i - start)} ELSE 0 END")
             masks.append(f"CAST({' | '.join(bits)} AS BIGINT) AS __m{start // 62}")
-        self.execute(con, extract, f"""
-            CREATE TEMP TABLE narrow AS SELECT __k, {hashed} AS __h{"".join(", " + m for m in masks)} FROM ({rows})
+        names = "".join(f", c{i}" for i in range(width)) if hold else ""
+        self.execute(con, side, lambda: f"""
+            CREATE TABLE {side.table}_rows AS
+            SELECT __k, {hashed} AS __h{"".join(", " + m for m in masks)}{names} FROM ({side.rows()})
         """)
-        con.execute(f"CREATE TABLE {table} AS SELECT __k, count(*) AS n, min(__h) AS h FROM narrow GROUP BY __k")
+        side.held = hold
+        con.execute(f"""
+            CREATE TABLE {side.table}_keys AS SELECT __k, count(*) AS n, min(__h) AS h
+            FROM {side.table}_rows GROUP BY __k
+        """)
         if width:
             empties = con.execute("SELECT count(*), " + ", ".join(
-                f"sum((__m{i // 62} >> {i % 62}) & 1)" for i in range(width)) + " FROM narrow").fetchone()
+                f"sum((__m{i // 62} >> {i % 62}) & 1)" for i in range(width)) + f" FROM {side.table}_rows").fetchone()
             total = empties[0]
             for i, (_s, t) in enumerate(pairs):
                 nulls = int(empties[i + 1] or 0)
                 column = result.columns.setdefault(t, {})
-                column[f"{side}_nulls"] = nulls
-                column[f"null_rate_{side}"] = round(nulls / total, 6) if total else 0.0
-        con.execute("DROP TABLE narrow")
+                column[f"{side.name}_nulls"] = nulls
+                column[f"null_rate_{side.name}"] = round(nulls / total, 6) if total else 0.0
+        if not side.held:
+            con.execute(f"DROP TABLE {side.table}_rows")
 
     def run(self, source_path, target_path) -> Result:
         started = time.perf_counter()
@@ -613,23 +711,23 @@ class Engine:
             },
         )
         sides = [
-            ("source", source, "src", self.rows_sql(source, source_keys, [s for s, _t in pairs],
-                                                    lambda c: options.transforms_for(to_target[c]))),
-            ("target", target, "tgt", self.rows_sql(target, target_keys, [t for _s, t in pairs],
-                                                    options.transforms_for)),
+            Side("source", source, "src", source_keys, [s for s, _t in pairs],
+                 lambda c: options.transforms_for(to_target[c])),
+            Side("target", target, "tgt", target_keys, [t for _s, t in pairs], options.transforms_for),
         ]
-        # Pass 1 over each file: keys, their counts and row hashes.
+        hold = self.hold(source, target)
+        # Pass 1 over each file: keys, their counts and row hashes (and, held, the cells).
         self.progress(0.05, _("Reading the source"))
-        self.count_keys(con, source, "src_keys", sides[0][3], pairs, "source", result)
+        self.count_keys(con, sides[0], pairs, result, hold)
         self.progress(0.3, _("Reading the target"))
-        self.count_keys(con, target, "tgt_keys", sides[1][3], pairs, "target", result)
+        self.count_keys(con, sides[1], pairs, result, hold)
         self.progress(0.55, _("Matching the keys"))
         self.classify(con, result)
-        # Pass 2 over each file: the rows needed later (those of differing keys, a few of the
-        # unmatched ones, a sample for the value profiles).
-        for (side, extract, table, rows), fraction in zip(sides, (0.6, 0.78), strict=True):
-            self.progress(fraction, _("Profiling the source") if side == "source" else _("Profiling the target"))
-            self.read_rows(con, extract, table, rows, pairs, side, result)
+        # Pass 2 over each file (or its held table): the rows needed later (those of differing keys,
+        # a few of the unmatched ones, a sample for the value profiles).
+        for side, fraction in zip(sides, (0.6, 0.78), strict=True):
+            self.progress(fraction, _("Profiling the source") if side.name == "source" else _("Profiling the target"))
+            self.fetch_rows(con, side, pairs, result)
         self.progress(0.95, _("Comparing the columns"))
         self.compare_columns(con, result, pairs)
         self.samples(con, result, pairs)
@@ -644,6 +742,8 @@ class Engine:
             SELECT coalesce(s.__k, t.__k) AS k, coalesce(s.n, 0) AS sn, coalesce(t.n, 0) AS tn, s.h AS sh, t.h AS th
             FROM src_keys s FULL JOIN tgt_keys t ON s.__k = t.__k
         """)
+        con.execute("DROP TABLE src_keys")
+        con.execute("DROP TABLE tgt_keys")
         row = con.execute("""
             SELECT
                 sum(sn), sum(tn),
@@ -656,30 +756,45 @@ class Engine:
         (result.source_rows, result.target_rows, result.matched, result.matched_equal, result.source_only,
          result.target_only, result.source_duplicate_keys, result.target_duplicate_keys,
          result.source_duplicate_rows, result.target_duplicate_rows) = (int(v or 0) for v in row)
-        n = int(self.options.sample_size)
         con.execute("CREATE TABLE diff AS SELECT k FROM keys WHERE sn = 1 AND tn = 1 AND sh <> th")
-        for table, only in (("want_src", "sn = 1 AND tn = 0"), ("want_tgt", "sn = 0 AND tn = 1")):
+        n = int(self.options.sample_size)
+        for table, rows, only, on_side in (
+            ("src", result.source_rows, "sn = 1 AND tn = 0", "sn > 0"),
+            ("tgt", result.target_rows, "sn = 0 AND tn = 1", "tn > 0"),
+        ):
+            # The keys whose rows the second pass keeps: __want (the differing keys and a few unmatched
+            # ones) and __sample (about PROFILE_SAMPLE_ROWS rows for the value profiles).
+            every = max(1, round(rows / PROFILE_SAMPLE_ROWS))
             con.execute(f"""
-                CREATE TABLE {table} AS SELECT k FROM diff
-                UNION ALL (SELECT k FROM keys WHERE {only} ORDER BY k LIMIT {n})
+                CREATE TABLE want_{table} AS SELECT k, bool_or(w) AS __want, bool_or(s) AS __sample FROM (
+                    SELECT k, true AS w, false AS s FROM diff
+                    UNION ALL (SELECT k, true, false FROM keys WHERE {only} ORDER BY k LIMIT {n})
+                    UNION ALL SELECT k, false, true FROM keys WHERE {on_side} AND hash(k) % {every} = 0
+                ) GROUP BY k
             """)
 
-    def read_rows(self, con, extract: Extract, table: str, rows: str, pairs, side: str, result: Result):
-        """Second pass over one file: into `table` the rows whose keys are in want_<table> (__want)
-        or fall in the profile sample (__sample, about PROFILE_SAMPLE_ROWS rows)."""
-        total = result.source_rows if side == "source" else result.target_rows
-        every = max(1, round(total / PROFILE_SAMPLE_ROWS))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE head AS SELECT * FROM ({rows}) LIMIT {KIND_ROWS}")
+    def fetch_rows(self, con, side: Side, pairs, result: Result):
+        """Second pass over one file (or its held table): into side.table the rows whose keys are
+        in want_<table>, with its flags __want and __sample; then the columns' kinds."""
+        table = side.table
+        # duckdb cannot tell how many rows a CSV holds and may build its join's hash table on the
+        # file's side (every row, every cell): the wanted keys are the build side.
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+        try:
+            self.execute(con, side, lambda: f"""
+                CREATE TABLE {table} AS SELECT r.*, w.__want, w.__sample
+                FROM ({side.rows()}) r JOIN want_{table} w ON r.__k = w.k
+            """)
+        finally:
+            con.execute("RESET disabled_optimizers")
+        con.execute(f"DROP TABLE want_{table}")
+        if side.held:
+            con.execute(f"DROP TABLE {table}_rows")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE head AS SELECT * FROM {table} WHERE __sample LIMIT {KIND_ROWS}")
         kinds = self.kinds(con, [normalised(f"c{i}", self.options.transforms_for(t))
                                  for i, (_s, t) in enumerate(pairs)])
         for i, (_s, t) in enumerate(pairs):
-            result.columns[t].setdefault("profile", {})[side] = {"kind": kinds[i][0], "reading": kinds[i][1]}
-        self.execute(con, extract, f"""
-            CREATE TABLE {table} AS SELECT * FROM (
-                SELECT r.*, r.__k IN (SELECT k FROM want_{table}) AS __want, hash(r.__k) % {every} = 0 AS __sample
-                FROM ({rows}) r
-            ) WHERE __want OR __sample
-        """)
+            result.columns[t].setdefault("profile", {})[side.name] = {"kind": kinds[i][0], "reading": kinds[i][1]}
 
     def compare_columns(self, con, result: Result, pairs):
         options = self.options
@@ -759,6 +874,7 @@ class Engine:
         on the sample."""
         if not pairs:
             return
+        width = len(pairs)
         for side, table in (("source", "src"), ("target", "tgt")):
             con.execute(f"CREATE OR REPLACE TEMP TABLE sample AS SELECT * FROM {table} WHERE __sample")
             sampled = con.execute("SELECT count(*) FROM sample").fetchone()[0]
@@ -769,17 +885,24 @@ class Engine:
                 value = reading.format(v=f"c{i}")
                 extremes.append(f"count(DISTINCT NULLIF(c{i}, '')), min({value}), max({value})")
             row = con.execute(f"SELECT {', '.join(extremes)} FROM sample").fetchone()
+            # The most frequent values of every column in one query: the cells unpivoted as (column, value).
+            top = {i: [] for i in range(width)}
+            for i, value, count in con.execute(f"""
+                SELECT i, v, n FROM (
+                    SELECT i, v, count(*) AS n FROM (
+                        SELECT unnest(range({width})) AS i, unnest([{", ".join(f"c{i}" for i in range(width))}]) AS v
+                        FROM sample
+                    ) WHERE v <> '' GROUP BY i, v
+                ) QUALIFY row_number() OVER (PARTITION BY i ORDER BY n DESC, v) <= {TOP_VALUES}
+                ORDER BY i, n DESC, v
+            """).fetchall():
+                top[i].append({"value": value, "count": count, "share": round(count / sampled, 4) if sampled else 0.0})
             for i, (_s, t) in enumerate(pairs):
-                top = con.execute(f"""
-                    SELECT c{i}, count(*) AS n FROM sample WHERE c{i} <> '' GROUP BY c{i}
-                    ORDER BY n DESC, c{i} LIMIT {TOP_VALUES}
-                """).fetchall()
                 profile = result.columns[t]["profile"][side]
                 distinct, low, high = row[3 * i: 3 * i + 3]
                 profile["distinct"] = int(distinct or 0)
                 profile["min"], profile["max"] = plain(low), plain(high)
-                profile["top"] = [{"value": v, "count": c, "share": round(c / sampled, 4) if sampled else 0.0}
-                                  for v, c in top]
+                profile["top"] = top[i]
                 profile["sampled_rows"] = sampled
 
     def kinds(self, con, values: list[str]) -> list[tuple[str, str]]:

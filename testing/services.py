@@ -244,3 +244,129 @@ def sign_off_uat(cycle: TestCycle, user, business_area: str, conditions: str = "
         )
         _save(row, user)
     return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a test case (the runner) and its evidence files
+# ---------------------------------------------------------------------------------------------
+
+
+def start_execution(cycle: TestCycle, case, user) -> Execution:
+    """A new execution of one of the cycle's cases by `user`, with the cycle's build and environment.
+
+    An execution of the same case by the same tester that nobody has run yet (not run, no step
+    results, no time) is reused, so a second click does not leave an empty row behind.
+    """
+    require_tester(user, cycle.project)
+    if case is None or not cycle.cases.filter(pk=case.pk).exists():
+        raise ValidationError(
+            _("%(case)s is not one of the cases of %(cycle)s: add it to the cycle first.")
+            % {"case": case.ref if case is not None else "—", "cycle": cycle.ref}
+        )
+    with transaction.atomic():
+        untouched = (
+            Execution.objects.select_for_update()
+            .filter(cycle=cycle, case=case, tester=user, result=Result.NOT_RUN, executed_at__isnull=True, step_results="")
+            .order_by("-number")
+            .first()
+        )
+        if untouched is not None:
+            return untouched
+        execution = Execution(
+            project=cycle.project, cycle=cycle, case=case, tester=user, result=Result.NOT_RUN,
+            build=cycle.build, environment=cycle.environment,
+        )
+        execution._history_user = user
+        execution.save()
+    return execution
+
+
+def record_run(execution: Execution, user, seen_version: int | None, results: dict, result: str, actual_result: str,
+               build: str, environment: str) -> Execution:
+    """Store what the tester recorded in the runner: step results, overall result, build, environment.
+
+    `results` is {step number: steps.StepResult}. Lines of the old step results for steps the case
+    no longer has are kept. The save is refused (core.services.EditConflict, nothing saved) when
+    the execution changed since the runner was opened at `seen_version`.
+    """
+    from projectcrm.core.services import save_versioned
+
+    require_tester(user, execution.project)
+    with transaction.atomic():
+        row = Execution.objects.select_for_update().get(pk=execution.pk)
+        old, _problems = step_text.parse_step_results(row.step_results)
+        numbers = {step.number for step in row.case.step_list}
+        merged = {n: r for n, r in old.items() if n not in numbers}
+        merged.update(results)
+        row.step_results = step_text.format_step_results(merged)
+        row.result = result
+        row.actual_result = (actual_result or "").strip()
+        row.build = (build or "").strip()[:120]
+        row.environment = (environment or "").strip()[:120]
+        row.executed_at = timezone.now()
+        row.tester = user
+        row._history_user = user
+        save_versioned(row, seen_version)
+    return row
+
+
+def add_evidence(execution: Execution, user, files, step_number: int | None = None, note: str = "") -> list:
+    """Attach files to an execution, all or none.
+
+    `files` are uploaded files (name, size, chunks()). Every file is checked first
+    (testing.evidence.problem); one bad file refuses the whole upload (ValidationError naming each
+    bad file) and nothing is stored. A file written before a later one fails is removed again.
+    """
+    from django.core.files.base import File
+
+    from . import evidence
+    from .models import ExecutionEvidence
+
+    require_tester(user, execution.project)
+    files = list(files)
+    if not files:
+        raise ValidationError(_("Choose one or more files to upload."))
+    if step_number is not None and step_number not in {s.number for s in execution.case.step_list}:
+        raise ValidationError(_("%(case)s has no step %(number)s.") % {"case": execution.case.ref, "number": step_number})
+    problems = []
+    for upload in files:
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        message = evidence.problem(upload.name, upload.size, head)
+        if message:
+            problems.append(message)
+    if problems:
+        raise ValidationError(problems)
+    stored, rows = [], []
+    try:
+        with transaction.atomic():
+            for upload in files:
+                name = evidence.clean_name(upload.name)
+                row = ExecutionEvidence(
+                    project=execution.project, execution=execution, name=name, size=upload.size,
+                    content_type=evidence.content_type(name), step_number=step_number,
+                    note=(note or "").strip()[:300], uploaded_by=user,
+                )
+                row.file.save(name, File(upload, name=name), save=False)  # testing/<project>/evidence/<uuid>/<name>
+                stored.append(row.file.name)
+                row._history_user = user
+                row.save()
+                rows.append(row)
+    except Exception:
+        from django.core.files.storage import default_storage
+
+        for path in stored:
+            default_storage.delete(path)
+        raise
+    return rows
+
+
+def delete_evidence(row, user) -> None:
+    """Remove an evidence file from its execution. Its history keeps it and the file stays on disk,
+    so it can be restored."""
+    from projectcrm.core.services import delete_row
+
+    require_tester(user, row.project)
+    row._history_user = user
+    delete_row(row)

@@ -83,7 +83,36 @@ def parse_step_results(text: str) -> tuple[dict[int, StepResult], list[str]]:
     return results, errors
 
 
+def one_line(text: str) -> str:
+    """A typed text as one line (line breaks and runs of spaces become single spaces)."""
+    return " ".join((text or "").split())
+
+
 def format_step_results(results: dict[int, StepResult]) -> str:
-    return "\n".join(
-        f"{r.number} | {r.result} | {r.actual}".rstrip(" |") for r in sorted(results.values(), key=lambda r: r.number)
-    )
+    """The step results as text, one line per step in step order (`parse_step_results` reads it back).
+
+    ``3 | failed | the total shows 0.00``; a step without an actual result is ``1 | passed``. The
+    actual result is kept on one line (a line break would start another step's line).
+    """
+    lines = []
+    for r in sorted(results.values(), key=lambda r: r.number):
+        actual = one_line(r.actual)
+        lines.append(f"{r.number} | {r.result} | {actual}" if actual else f"{r.number} | {r.result}")
+    return "\n".join(lines)
+
+
+def suggested_result(step_results) -> str:
+    """The overall result the steps suggest (one Result value per step, in any order).
+
+    Any failed step: failed. Else any blocked step: blocked. Else, when every step passed (with or
+    without remarks): passed with remarks if any step had remarks, otherwise passed. Else (some
+    steps not run, or no steps): not run.
+    """
+    values = list(step_results)
+    if Result.FAILED in values:
+        return Result.FAILED
+    if Result.BLOCKED in values:
+        return Result.BLOCKED
+    if values and all(v in (Result.PASSED, Result.PASSED_WITH_REMARKS) for v in values):
+        return Result.PASSED_WITH_REMARKS if Result.PASSED_WITH_REMARKS in values else Result.PASSED
+    return Result.NOT_RUN

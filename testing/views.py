@@ -45,8 +45,10 @@ def execution_detail_context(obj: Execution, access) -> dict:
             "step": step, "result": value, "result_label": Result(value).label,
             "actual": result.actual if result else "", "defect": raised.get(step.number),
         })
+    from .evidence_views import evidence_context
+
     return {"step_rows": rows, "step_problems": problems, "severities": Severity.choices,
-            "default_severity": Severity.MAJOR}
+            "default_severity": Severity.MAJOR, **evidence_context(obj, access)}
 
 
 def cycle_detail_context(obj: TestCycle, access) -> dict:

@@ -29,9 +29,18 @@ Evidence and limits (a criterion's `threshold`, else the default of its kind, DE
   communications logged as sent on or before the day; an item counts as sent for at most as many
   due dates as it has (sending twice does not make up for another item). Met when the share sent
   reaches the limit (default 90%). Nothing due yet: no evidence.
-* UAT pass rate, severe defects, mock migration, cutover rehearsal: the testing area is not built,
-  so there is no evidence in the app; they are manual checks, like the support model and the
-  project's own manual criteria: met when ticked on the criterion (with its note), else not met.
+* UAT pass rate, severe defects: read from the testing area when the project keeps its tests there
+  (UAT executions; any test plan for defects), else manual checks.
+* Mock migration and cutover rehearsal: read from the go/no-go checklist of the data migration
+  (testing.migration.go_no_go: the last mock run done and the last rehearsal done) when the project
+  keeps a migration plan (any migration object), else manual checks. Mock migration is met when the
+  data criteria are met (every object run, rejected records and reconciliation within each object's
+  thresholds, no open severity-1 or 2 defect on the run's objects); no run done yet: no evidence.
+  Cutover rehearsal is met when the runbook and rehearsal criteria are met (every step has an owner
+  and a planned duration, no cycle; the last rehearsal timed every step and stayed within the
+  planned window plus testing.migration.WINDOW_MARGIN %); no runbook step yet: no evidence.
+* The support model and the project's own manual criteria are manual checks: met when ticked on
+  the criterion (with its note), else not met.
 
 Verdict: any criterion not met whose failure means "no-go" -> no-go; otherwise any criterion not
 met whose failure means "go with conditions" -> go with conditions; otherwise go. "Not met"
@@ -83,15 +92,13 @@ DEFAULT_THRESHOLD = {
     CheckKind.CHANGE_REQUESTS: 0.0,
 }
 
-# Evidence the app does not hold yet (mock migration runs and the cutover are not built): by hand.
-NO_EVIDENCE_YET = {
-    CheckKind.MOCK_MIGRATION,
-    CheckKind.CUTOVER_REHEARSAL,
-}
 # Evidence read from the testing area when the project keeps its tests there; a project without
 # UAT executions (or without any test plan, for defects) is checked by hand as before.
 TESTING_KINDS = {CheckKind.UAT_PASS_RATE, CheckKind.SEVERE_DEFECTS}
-MANUAL_KINDS = NO_EVIDENCE_YET | {CheckKind.SUPPORT_MODEL, CheckKind.MANUAL}
+# Evidence read from the data migration's go/no-go when the project keeps a migration plan (any
+# migration object); a project without one is checked by hand.
+MIGRATION_KINDS = {CheckKind.MOCK_MIGRATION, CheckKind.CUTOVER_REHEARSAL}
+MANUAL_KINDS = {CheckKind.SUPPORT_MODEL, CheckKind.MANUAL}
 # Kinds whose figure is a percentage to reach; the other limits are counts not to exceed.
 PERCENT_KINDS = {CheckKind.GATES_PASSED, CheckKind.UAT_PASS_RATE, CheckKind.TRAINING_SIGNOFF, CheckKind.COMMUNICATIONS}
 
@@ -240,9 +247,9 @@ def evaluate_communications(due: int, sent: int, behind: list[str], limit: float
 def evaluate_manual(kind: str, met: bool, note: str, threshold: float | None = None) -> Outcome:
     """A criterion checked by hand: met when ticked; the note is the evidence."""
     parts = []
-    unread = kind in NO_EVIDENCE_YET or kind in TESTING_KINDS
-    if kind in NO_EVIDENCE_YET:
-        parts.append(_("No evidence in the app yet (mock migration runs are not built): manual check."))
+    unread = kind in MIGRATION_KINDS or kind in TESTING_KINDS
+    if kind in MIGRATION_KINDS:
+        parts.append(_("No migration plan in the app (no migration objects): manual check."))
     elif kind in TESTING_KINDS:
         parts.append(_("No test results in the app for this: manual check."))
     if note.strip():
@@ -277,6 +284,40 @@ def evaluate_severe_defects(open_by_severity: dict, limit: float) -> Outcome:
         "n": count, "critical": critical, "major": major, "limit": f"{limit:g}",
     }
     return Outcome(count <= limit, text, float(count), limit)
+
+
+def evaluate_migration(kind: str, checklist) -> Outcome:
+    """Mock migration or cutover rehearsal from the migration's go/no-go checklist
+    (testing.migration.GoNoGo: its run, rehearsal, planned schedule and criteria with code, group,
+    met and text)."""
+    from testing import migration
+
+    if kind == CheckKind.MOCK_MIGRATION:
+        if checklist.run is None:
+            return Outcome(None, _("No mock run is done yet: no evidence."))
+        failing = checklist.failing(migration.DATA)
+        if not failing:
+            table = checklist.table
+            text = _(
+                "Last mock run %(run)s: all %(n)d objects ran within their thresholds (%(rate)s%% rejected overall), "
+                "with no open severity-1 or 2 defect."
+            ) % {"run": checklist.run.ref, "n": table.objects,
+                 "rate": migration.number(table.rejected_rate or 0)}
+            return Outcome(True, text)
+        text = _("Last mock run %(run)s:") % {"run": checklist.run.ref}
+        return Outcome(False, " ".join([text, *(c.text for c in failing)]))
+    if checklist.planned is None:
+        return Outcome(None, _("The cutover runbook has no steps yet: no evidence."))
+    failing = checklist.failing(migration.CUTOVER)
+    if not failing:
+        rehearsal = checklist.rehearsal
+        text = _(
+            "Rehearsal %(run)s timed every step and took %(actual)d minutes against a planned window of "
+            "%(planned)d minutes (limit %(limit)s)."
+        ) % {"run": rehearsal.ref, "actual": checklist.rehearsed.total, "planned": checklist.planned.total,
+             "limit": migration.number(checklist.window_limit)}
+        return Outcome(True, text)
+    return Outcome(False, " ".join(c.text for c in failing))
 
 
 def verdict(criteria: list[tuple[bool | None, str]]) -> str:
@@ -389,6 +430,16 @@ def read_defects(project) -> dict | None:
     )
 
 
+def read_migration(project):
+    """The data migration's go/no-go checklist, or None when the project keeps no migration plan."""
+    from testing import migration
+    from testing.models import MigrationObject
+
+    if not MigrationObject.objects.filter(project=project).exists():
+        return None
+    return migration.go_no_go(project)
+
+
 def read_communications(project, as_of: datetime.date) -> tuple[int, int, list[str]]:
     from collections import defaultdict
 
@@ -434,6 +485,10 @@ def evidence_url(project, check) -> str:
         return reverse("testing:cycles-list", kwargs=kwargs)
     if kind == CheckKind.SEVERE_DEFECTS and not check.evidence_link:
         return reverse("testing:defects-list", kwargs=kwargs)
+    if kind == CheckKind.MOCK_MIGRATION and not check.evidence_link:
+        return reverse("testing:migration", kwargs=kwargs)
+    if kind == CheckKind.CUTOVER_REHEARSAL and not check.evidence_link:
+        return reverse("testing:cutover", kwargs=kwargs)
     if check.evidence_link:
         return check.evidence_link
     if check.pk:
@@ -473,6 +528,11 @@ def evaluate_check(project, check, as_of: datetime.date, cache: dict) -> Outcome
         if defects is None:  # the project keeps no tests in the app
             return evaluate_manual(kind, check.met, check.note, limit)
         return evaluate_severe_defects(defects, limit)
+    if kind in MIGRATION_KINDS:
+        checklist = read("migration", lambda: read_migration(project))
+        if checklist is None:  # the project keeps no migration plan in the app
+            return evaluate_manual(kind, check.met, check.note, limit)
+        return evaluate_migration(kind, checklist)
     return evaluate_manual(kind, check.met, check.note, limit)  # a kind added later: by hand until read
 
 

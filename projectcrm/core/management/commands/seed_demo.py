@@ -32,6 +32,7 @@ SEED_AREAS = [
     "evaluation.demo",
     "training.demo",
     "testing.demo",
+    "testing.demo_migration",
     "projectcrm.governance.demo_kpis",
     "projectcrm.governance.demo_readiness",
     "projectcrm.governance.demo_meetings",
