@@ -29,6 +29,7 @@ With a cycle chosen, every figure looks only at that cycle's cases, executions a
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ class Reference:
 
 SEPARATORS = re.compile(r"[,，;；\n]+")
 # Letters, then digits (with an optional separator), then optional parts: UC-03, BR12, UC-3.1, REQ_7a.
-CODE = re.compile(r"^[A-Za-z]{1,10}[-_.]?\d+(?:[-_.]?[A-Za-z0-9]+)*$")
+# (Each repetition takes one character after an optional separator: no backtracking blow-up.)
+CODE = re.compile(r"^[A-Za-z]{1,10}[-_.]?\d+(?:[-_.]?[A-Za-z0-9])*$")
 # The same code written straight before Chinese text: "UC-03创建报价".
 CODE_BEFORE_CJK = re.compile(r"^([A-Za-z]{1,10}[-_.]?\d+(?:[-_.]\d+)*)(?=[^\x00-\x7f])")
 
@@ -80,9 +82,14 @@ def parse_references(text: str) -> list[Reference]:
     before the first space is the identifier when it looks like a reference (letters then digits);
     otherwise the whole text is both the key (case and spacing ignored) and the label.
     """
+    return list(_parse(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple[Reference, ...]:
     out: list[Reference] = []
     seen: set[str] = set()
-    for part in SEPARATORS.split(text or ""):
+    for part in SEPARATORS.split(text):
         label = " ".join(part.split())
         if not label:
             continue
@@ -99,7 +106,7 @@ def parse_references(text: str) -> list[Reference]:
         if key not in seen:
             seen.add(key)
             out.append(Reference(key=key, code=code, label=label))
-    return out
+    return tuple(out)
 
 
 def natural_key(ref: Reference) -> tuple:

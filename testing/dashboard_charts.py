@@ -40,6 +40,14 @@ def _iso(day) -> str:
     return day.isoformat() if isinstance(day, datetime.date) else str(day)
 
 
+def _count_axis(title: str, top: float) -> dict:
+    """A y axis of whole numbers from 0 (one tick per number while the numbers are small)."""
+    axis = {"title": {"text": title}, "range": [0, top * 1.08], "gridcolor": GRID, "automargin": True, "tickformat": ",d"}
+    if top <= 10:
+        axis["dtick"] = 1
+    return axis
+
+
 @dataclass(frozen=True)
 class BurnUpSeries:
     name: str  # the cycle's reference and name
@@ -83,15 +91,13 @@ def burnup_figure(series: Sequence[BurnUpSeries], shown: int = 0) -> go.Figure:
         LAYOUT, height=380, margin={"l": 10, "r": 20, "t": 60 if len(series) > 1 else 20, "b": 40},
         hovermode="x unified", legend=LEGEND,
         xaxis={"type": "date", "gridcolor": GRID, "automargin": True, "tickformat": "%Y-%m-%d"},
-        yaxis={"title": {"text": _("Test cases")}, "rangemode": "tozero", "gridcolor": GRID, "automargin": True,
-               "tickformat": ",d"},
+        yaxis=_count_axis(_("Test cases"), max([s.scope for s in series] + [max(s.executed, default=0) for s in series] + [1])),
     )
     if len(series) > 1:
         buttons = []
         for i, s in enumerate(series):
             visible = [j // 3 == i for j in range(3 * len(series))]
-            buttons.append({"label": s.name, "method": "update",
-                            "args": [{"visible": visible}, {"xaxis.autorange": True, "yaxis.autorange": True}]})
+            buttons.append({"label": s.name, "method": "update", "args": [{"visible": visible}, {"xaxis.autorange": True}]})
         layout["updatemenus"] = [{"buttons": buttons, "active": shown, "x": 0, "xanchor": "left", "y": 1.12,
                                   "yanchor": "bottom", "direction": "down", "showactive": True}]
     fig.update_layout(layout)
@@ -113,7 +119,7 @@ def pass_rate_figure(names: Sequence[str], rates: Sequence[float | None], minimu
     ))
     fig.add_trace(go.Scatter(
         name=_("Minimum pass rate"), x=list(names), y=list(minimums), mode="markers",
-        marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3, "color": MINIMUM_COLOUR}},
+        marker={"symbol": "line-ew-open", "size": 30, "color": MINIMUM_COLOUR, "line": {"width": 3, "color": MINIMUM_COLOUR}},
         hovertemplate="%{x}<br>" + _("Minimum pass rate") + ": %{y:g}%<extra></extra>",
     ))
     fig.update_layout(
@@ -136,11 +142,12 @@ def ageing_figure(buckets: Sequence[str], counts: dict[int, Sequence[int]], labe
             marker={"color": SEVERITY_COLOURS.get(severity, SCOPE_COLOUR)},
             hovertemplate="%{x}<br>" + labels.get(severity, str(severity)) + ": %{y:,d}<extra></extra>",
         ))
+    top = max([sum(column) for column in zip(*counts.values(), strict=True)] + [1]) if counts else 1
     fig.update_layout(
-        LAYOUT, barmode="stack", height=320, margin={"l": 10, "r": 20, "t": 20, "b": 40}, legend=LEGEND,
+        LAYOUT, barmode="stack", height=320, margin={"l": 10, "r": 20, "t": 20, "b": 40},
+        legend={**LEGEND, "traceorder": "normal"},
         xaxis={"type": "category", "title": {"text": _("Age")}, "automargin": True},
-        yaxis={"title": {"text": _("Open defects")}, "gridcolor": GRID, "automargin": True, "tickformat": ",d",
-               "rangemode": "tozero"},
+        yaxis=_count_axis(_("Open defects"), top),
     )
     return fig
 
@@ -151,7 +158,7 @@ def flow_figure(weeks: Sequence[datetime.date], arrived: Sequence[int], closed: 
     if not (len(weeks) == len(arrived) == len(closed) == len(open_counts)):
         raise ValueError(_("The defect flow chart needs one value of each kind per week."))
     x = [_iso(w) for w in weeks]
-    week = _("Week of %{x|%Y-%m-%d}")
+    week = _("Week of %{x}")
     fig = go.Figure()
     fig.add_trace(go.Bar(name=_("Raised"), x=x, y=list(arrived), marker={"color": ARRIVED_COLOUR},
                          hovertemplate=week + "<br>" + _("Raised") + ": %{y:,d}<extra></extra>"))
@@ -163,8 +170,7 @@ def flow_figure(weeks: Sequence[datetime.date], arrived: Sequence[int], closed: 
     fig.update_layout(
         LAYOUT, barmode="group", height=360, margin={"l": 10, "r": 20, "t": 20, "b": 40}, legend=LEGEND,
         hovermode="x unified",
-        xaxis={"type": "date", "gridcolor": GRID, "automargin": True, "tickformat": "%Y-%m-%d"},
-        yaxis={"title": {"text": _("Defects")}, "gridcolor": GRID, "automargin": True, "tickformat": ",d",
-               "rangemode": "tozero"},
+        xaxis={"type": "category", "title": {"text": _("Week (from Monday)")}, "automargin": True},
+        yaxis=_count_axis(_("Defects"), max([*arrived, *closed, *open_counts, 1])),
     )
     return fig

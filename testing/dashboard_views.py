@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from .choices import CycleStatus, DefectStatus, Result, Severity
 
 AREA = "testing"
 SHOWN_ROWS = 300  # rows listed behind a figure; the rest are counted
+MATRIX_ROWS = 400  # table lines per traceability table on the page (all with ?matrix=all and in the XLSX)
 
 
 def _page(request, template, access, title, **context):
@@ -110,7 +111,6 @@ def cycle_rows(board: calc.Dashboard) -> list[dict]:
         rows.append({
             "cycle": f.cycle, "cells": cells, "pass_rate": f.pass_rate, "minimum": f.cycle.min_pass_rate,
             "met": f.verdict["met"], "failing": f.verdict["failing"],
-            "remarks": len(f.by_result.get(Result.PASSED_WITH_REMARKS, [])),
             "open_defects": (len(f.open_defects), calc.cycle_key(pk, "defects")),
             "burn_up": f.burn_up,
             "ever": (len(f.ever_executed), calc.cycle_key(pk, "ever")),
@@ -179,26 +179,83 @@ def figures_for(board: calc.Dashboard, language: str | None) -> dict:
     return figures
 
 
-def trace_context(rows: list[calc.TraceRow]) -> list[dict]:
-    return [{
-        "row": r, "flags": [(f, calc.flag_label(f)) for f in r.flags], "span": max(1, len(r.cases)),
-        "colour": "red" if {calc.NO_CASES, calc.FAILING} & set(r.flags) else "amber" if r.flags else "green",
-    } for r in rows]
+class Links:
+    """Detail-page URLs of many rows at the cost of one reverse() per register."""
+
+    MARKER = 2147483647
+
+    def __init__(self, project_pk: int):
+        self.project_pk = project_pk
+        self.parts: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, name: str, pk: int) -> str:
+        parts = self.parts.get(name)
+        if parts is None:
+            url = reverse(name, kwargs={"project": self.project_pk, "pk": self.MARKER})
+            head, _marker, tail = url.rpartition(str(self.MARKER))
+            parts = self.parts[name] = (head, tail)
+        return f"{parts[0]}{pk}{parts[1]}"
 
 
-def picked_rows(board: calc.Dashboard, picked: calc.Selection) -> list[dict]:
+def defect_item(d: calc.DefectRow, links: Links) -> dict:
+    return {"ref": d.ref, "title": d.title, "severity": d.severity, "url": links("testing:defects-detail", d.pk)}
+
+
+def case_item(traced: calc.TracedCase, cycles: dict, links: Links) -> dict:
+    """A case with its latest execution and open defects, for the tables."""
+    run = traced.latest
+    cycle = cycles.get(run.cycle_id) if run else None
+    return {
+        "pk": traced.case.pk, "ref": traced.case.ref, "title": traced.case.title,
+        "url": links("testing:cases-detail", traced.case.pk),
+        "result": traced.result, "result_label": traced.result_label,
+        "run": run.ref if run else "", "run_url": links("testing:executions-detail", run.pk) if run else "",
+        "cycle": cycle.ref if cycle else "", "cycle_url": links("testing:cycles-detail", cycle.pk) if cycle else "",
+        "day": run.day if run else None,
+        "defects": [defect_item(d, links) for d in traced.open_defects],
+    }
+
+
+def first_lines(rows: list[calc.TraceRow], limit: int) -> list[calc.TraceRow]:
+    """The first rows that fit in `limit` table lines (one line per case; at least one row)."""
+    out, lines = [], 0
+    for row in rows:
+        lines += max(1, len(row.cases))
+        if out and lines > limit:
+            break
+        out.append(row)
+    return out
+
+
+def trace_context(rows: list[calc.TraceRow], cycles: dict, links: Links) -> list[dict]:
+    out = []
+    for r in rows:
+        flags = r.flags
+        out.append({
+            "key": r.ref.key, "label": r.ref.label, "passed": r.passed, "count": len(r.cases),
+            "span": max(1, len(r.cases)),
+            "flags": [(f, calc.flag_label(f), "amber" if f in (calc.NEVER_RUN, calc.BLOCKED_FLAG) else "red") for f in flags],
+            "colour": "red" if {calc.NO_CASES, calc.FAILING} & set(flags) else "amber" if flags else "green",
+            "cases": [case_item(t, cycles, links) for t in r.cases],
+            "named": [defect_item(d, links) for d in r.named_defects],
+        })
+    return out
+
+
+def picked_rows(board: calc.Dashboard, picked: calc.Selection, links: Links) -> list[dict]:
     """The first SHOWN_ROWS rows behind a figure, ready for the table."""
     cycles = board.cycles_by_pk
     if picked.kind == "cases":
-        return [{"traced": t, "cycle": cycles.get(t.latest.cycle_id) if t.latest else None}
-                for t in picked.cases[:SHOWN_ROWS]]
+        return [case_item(t, cycles, links) for t in picked.cases[:SHOWN_ROWS]]
     rows = []
     for d in picked.defects[:SHOWN_ROWS]:
         status = board.statuses.get(d.pk, d.status)
+        cycle = cycles.get(d.cycle_id)
         rows.append({
-            "defect": d, "status": status,
+            **defect_item(d, links), "severity_label": d.severity_label, "status": status,
             "status_label": DefectStatus(status).label if status in DefectStatus.values else status,
-            "age": (board.as_of - d.created_day).days, "cycle": cycles.get(d.cycle_id),
+            "created": d.created_day, "age": (board.as_of - d.created_day).days,
+            "cycle": cycle.ref if cycle else "", "cycle_url": links("testing:cycles-detail", cycle.pk) if cycle else "",
         })
     return rows
 
@@ -216,25 +273,37 @@ def dashboard_page(request, project):
         picked = calc.selection(board, show)
         if picked is None:
             notes.append(("warning", _("Nothing on this dashboard is called “%(value)s”.") % {"value": show}))
+    links = Links(access.project.pk)
     rows_context = {
-        "picked": picked, "picked_rows": picked_rows(board, picked) if picked else [], "shown_rows": SHOWN_ROWS,
+        "picked": picked, "picked_rows": picked_rows(board, picked, links) if picked else [], "shown_rows": SHOWN_ROWS,
         "as_of": board.as_of, "base_query": query,
     }
     if request.htmx and picked is not None:
         return _page(request, "testing/_dashboard_rows.html", access, _("Test dashboard"), **rows_context)
     cycles = cycle_rows(board)
+    cycles_by_pk = board.cycles_by_pk
+    whole = request.GET.get("matrix") == "all"
+    use_cases = board.use_cases if whole else first_lines(board.use_cases, MATRIX_ROWS)
+    rules = board.rules if whole else first_lines(board.rules, MATRIX_ROWS)
+    unnamed = board.without_use_case if whole else board.without_use_case[:MATRIX_ROWS]
     ageing, ageing_total = ageing_rows(board)
     figures = figures_for(board, get_language())
     context = {
         **rows_context,
         "board": board, "notes": notes, "today": today, "is_today": board.as_of == today,
-        "all_cycles": board.inputs.all_cycles, "cycle": board.cycle, "cycles_by_pk": board.cycles_by_pk,
+        "all_cycles": board.inputs.all_cycles, "cycle": board.cycle,
         "cycle_rows": cycles, "burnup_rows": [r for r in cycles if r["burn_up"]],
         "buckets": [calc.bucket_label(b) for b in range(len(calc.AGE_BUCKETS))],
         "ageing_rows": ageing, "ageing_total": ageing_total,
         "weeks": week_rows(board),
-        "use_cases": trace_context(board.use_cases), "rules": trace_context(board.rules),
-        "without_use_case": board.without_use_case,
+        "matrix_rows": MATRIX_ROWS,
+        "matrix_cut": not whole and (len(use_cases) < len(board.use_cases) or len(rules) < len(board.rules)
+                                     or len(unnamed) < len(board.without_use_case)),
+        "use_case_total": len(board.use_cases), "rule_total": len(board.rules),
+        "unnamed_total": len(board.without_use_case),
+        "use_cases": trace_context(use_cases, cycles_by_pk, links),
+        "rules": trace_context(rules, cycles_by_pk, links),
+        "without_use_case": [case_item(t, cycles_by_pk, links) for t in unnamed],
         "flagged": sum(1 for r in board.use_cases if r.flagged),
         "figures": figures, "uses_plotly": bool(figures),
         "xlsx_query": query,

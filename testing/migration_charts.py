@@ -1,7 +1,7 @@
 """Data migration charts: plain data in, plotly figures out (no request, no ORM).
 
 - `rejected_trend_figure`: rejected records (% of extracted) per object across the mock runs, with
-  the overall rate as a thick dark line.
+  the overall rate as a dashed dark line under them.
 - `reconciled_trend_figure`: reconciled % per object across the runs.
 
 x is the run (its reference, in run order); None leaves a gap (the object was not run or not
@@ -47,9 +47,10 @@ def rejected_trend_figure(runs: Sequence[str], series: dict[str, Sequence[float 
                           overall: Sequence[float | None]) -> go.Figure:
     """runs: labels in order; series: object name -> rejected % per run; overall: the run's rate."""
     fig = go.Figure()
+    # The overall line first, so that the objects' lines are drawn over it.
+    fig.add_trace(_line(_("All objects"), runs, overall, OVERALL_COLOUR, line={"width": 3, "dash": "dash"}))
     for index, (name, values) in enumerate(series.items()):
         fig.add_trace(_line(name, runs, values, PALETTE[index % len(PALETTE)]))
-    fig.add_trace(_line(_("All objects"), runs, overall, OVERALL_COLOUR, line={"width": 4}))
     return _layout(fig, _("Rejected (% of extracted)"), runs)
 
 

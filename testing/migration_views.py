@@ -9,6 +9,8 @@ the project, 403 for a role the policy refuses.
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
@@ -108,20 +110,21 @@ def cutover_page(request, project):
     checklist = calc.go_no_go(project, plan)
     limit = planned.total * (1 + calc.WINDOW_MARGIN / 100) if planned.ok and planned.total is not None else None
     for run, sched in rehearsals:
-        elapsed = sched.total if sched.ok else None
+        timed = sum(1 for s in sched.steps if s.counted and s.actual is not None)
+        elapsed = sched.total if sched.ok and timed else None  # nothing timed: nothing measured
         variance = None if elapsed is None or planned.total is None else elapsed - planned.total
         summaries.append({
             "run": run, "schedule": sched, "elapsed": elapsed, "elapsed_hhmm": calc.hhmm(elapsed),
             "variance": variance, "variance_hhmm": calc.hhmm(variance), "colour": variance_colour(variance),
-            "timed": sum(1 for s in sched.steps if s.counted and s.actual is not None),
-            "counted": sum(1 for s in sched.steps if s.counted),
+            "timed": timed, "counted": sum(1 for s in sched.steps if s.counted),
             "within": elapsed is not None and limit is not None and not sched.untimed and elapsed <= limit,
             "last": checklist.rehearsal is not None and run.pk == checklist.rehearsal.pk,
         })
     return _page(
         request, "testing/cutover.html", access, _("Cutover"),
         steps=plan.steps, planned=planned, stages=stages, rehearsals=summaries,
-        limit=limit, limit_hhmm=calc.hhmm(round(limit) if limit is not None else None), margin=calc.WINDOW_MARGIN,
+        limit=limit, limit_hhmm=calc.hhmm(math.floor(limit) if limit is not None else None),
+        limit_text=calc.number(limit) if limit is not None else None, margin=calc.WINDOW_MARGIN,
         checklist=checklist, colspan=7 + 2 * len(summaries),
     )
 
@@ -151,12 +154,14 @@ def mock_run_detail_context(obj, access) -> dict:
     if (obj.is_rehearsal or timings) and plan.steps:
         planned = calc.schedule(project, steps=plan.steps)
         actual = calc.schedule(project, timings=timings, steps=plan.steps)
-        variance = actual.total - planned.total if actual.ok and planned.ok else None
+        timed = sum(1 for t in actual.steps if t.counted and t.actual is not None)
+        elapsed = actual.total if actual.ok and timed else None  # nothing timed: nothing measured
+        variance = elapsed - planned.total if elapsed is not None and planned.ok else None
         context.update(
-            planned_schedule=planned, run_schedule=actual,
+            planned_schedule=planned, run_schedule=actual, elapsed_hhmm=calc.hhmm(elapsed),
             elapsed_variance=variance, elapsed_variance_hhmm=calc.hhmm(variance),
             elapsed_colour=variance_colour(variance),
-            timed_steps=sum(1 for t in actual.steps if t.counted and t.actual is not None),
+            timed_steps=timed,
             counted_steps=sum(1 for t in actual.steps if t.counted),
             step_rows=[{"time": t, "variance_hhmm": calc.hhmm(t.variance), "colour": variance_colour(t.variance)}
                        for t in actual.steps],

@@ -499,18 +499,18 @@ class Side:
 
     name: str  # "source" or "target"
     extract: Extract
-    table: str  # "src" or "tgt": the rows kept for the comparison (see Engine.fetch_rows)
+    table: str  # "src" or "tgt": its rows kept for the comparison (see Engine.fetch_rows)
     keys: list[str]
     columns: list[str]
     transforms_of: Callable
-    held: bool = False  # read once into the table <table>_rows (see Engine.hold)
+    # Where the rows' cells are after the first pass: "" (only in the file), "held" (every row's
+    # cells in <table>_rows) or "kept" (in <table>_rows.__cells, for the rows that may be needed).
+    cells: str = ""
 
     def rows(self) -> str:
         """The extract as rows of (__k: the key, c0, c1, ...: the compared cells as text)."""
-        names = "".join(f", c{i}" for i in range(len(self.columns)))
-        if self.held:
-            return f"SELECT __k{names} FROM {self.table}_rows"
         cells = "".join(f", CAST({ident(c)} AS VARCHAR) AS c{i}" for i, c in enumerate(self.columns))
+        names = "".join(f", c{i}" for i in range(len(self.columns)))
         key_cols = ", ".join(f"CAST({ident(k)} AS VARCHAR) AS {ident(k)}" for k in self.keys)
         return (f"SELECT {key_expr(self.keys, self.transforms_of)} AS __k{names} "
                 f"FROM (SELECT {key_cols}{cells} FROM {self.extract.relation()})")
@@ -532,14 +532,26 @@ def memory_bytes(limit: str) -> int | None:
     if not found:
         return None
     number, unit, binary = found.groups()
-    base = 1024 if binary or unit.upper() == "" else 1000
-    return int(float(number) * base ** " KMGT".index(unit.upper() or " "))
+    return int(float(number) * (1024 if binary else 1000) ** " KMGT".index(unit.upper() or " "))
+
+
+def sample_below(rows: int) -> int | None:
+    """The profile sample: the rows whose key hashes (64 bits) below this, about PROFILE_SAMPLE_ROWS
+    of `rows`; None: every row."""
+    if rows <= PROFILE_SAMPLE_ROWS:
+        return None
+    return int(2**64 * PROFILE_SAMPLE_ROWS // rows)
+
+
+def in_sample(key: str, below: int | None) -> str:
+    return "true" if below is None else f"hash({key}) < CAST({below} AS UBIGINT)"
 
 
 class Engine:
-    # Extracts whose files together take at most this share of the memory limit are read once and
-    # held as tables (about 1.6 bytes in memory per byte of CSV); larger ones are read twice, streamed.
-    HOLD_SHARE = 0.4
+    # A source extract whose file takes at most this share of the memory limit is read once and its
+    # cells held in memory (about 1.6 bytes per byte of CSV); a larger one is read a second time for
+    # the rows needed. The target is always read once.
+    HOLD_SHARE = 0.3
 
     def __init__(self, options: Options, on_progress: Callable | None):
         self.options = options
@@ -609,72 +621,88 @@ class Engine:
             % {"file": extract.label, "kind": extract.kind.upper(), "error": first[:300]}
         )
 
-    def execute(self, con, side: Side, sql: Callable[[], str]):
+    def read(self, con, side: Side, sql: Callable[[], str]):
         """Run the statement sql() that reads side's extract; a read error names the file. duckdb's
         parallel CSV reader refuses a file with both short rows and line breaks inside quotes: such a
-        file is then read by one thread."""
+        file is then read by one thread. duckdb cannot tell how many rows a file holds and may build
+        a join's hash table on the file's side (every row, every cell): the other side is the build
+        side of the joins of these statements."""
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
         try:
             return con.execute(sql())
         except Exception as exc:
             extract = side.extract
-            if extract.parallel and extract.kind == "csv" and "parallel" in str(exc) and not side.held:
+            if extract.parallel and extract.kind == "csv" and "parallel" in str(exc):
                 extract.parallel = False
-                return self.execute(con, side, sql)
+                return self.read(con, side, sql)
             raise self.read_error(extract, exc)
+        finally:
+            con.execute("RESET disabled_optimizers")
 
-    def hold(self, source: Extract, target: Extract) -> bool:
-        """Whether both extracts are read once into tables in memory (small enough) rather than
-        read twice (large ones: the first pass keeps only keys and hashes)."""
+    def hold(self, extract: Extract) -> bool:
+        """Whether the source's cells are held in memory after one read (a small file) rather than
+        read again for the rows needed (a large one: the first read keeps only keys and hashes)."""
         limit = memory_bytes(self.options.memory_limit)
-        if limit is None:
-            return False
-        size = sum((e.read_path or e.path).stat().st_size for e in (source, target))
-        return size <= limit * self.HOLD_SHARE
+        return limit is not None and (extract.read_path or extract.path).stat().st_size <= limit * self.HOLD_SHARE
 
-    def count_keys(self, con, side: Side, pairs, result: Result, hold: bool = False):
-        """First pass over one file: per key, its number of rows and the hash of its cells as
-        written; and the exact number of empty cells of every column (a bit per cell). A held
-        extract keeps its cells too."""
-        options = self.options
-        extract = side.extract
+    def empty(self, side: Side, i: int, column: str, bit: int = 1) -> str:
+        """SQL: `bit` when the cell c<i> is empty (after trimming, when trimmed), else 0."""
+        raw = f"c{i}"
+        whens = [f"WHEN {raw} IS NULL THEN {bit}"]
+        if side.extract.kind not in ("csv", "xlsx"):  # duckdb reads an empty CSV cell as NULL
+            whens.append(f"WHEN {raw} = '' THEN {bit}")
+        if "trim" in self.options.transforms_for(column):
+            # Trimmed only where the first character may be a space (trim with characters is slow):
+            # below "!", or from U+00A0 (no-break space) up to U+3000 (ideographic space).
+            blank = f"(CASE WHEN trim({raw}, {sql_string(WHITESPACE)}) = '' THEN {bit} ELSE 0 END)"
+            whens += [f"WHEN {raw} < '!' THEN {blank}", f"WHEN {raw} < '\u00a0' THEN 0",
+                      f"WHEN {raw} < '\u3001' THEN {blank}"]
+        return f"CASE {' '.join(whens)} ELSE 0 END"
+
+    def first_pass(self, con, side: Side, pairs, result: Result, keep: str = ""):
+        """The one full read of a file: into <table>_rows per row its key and the hash of its cells
+        as written; its cells as side.cells says (every row's when held; when kept, in __cells those
+        of the rows `keep` selects, and a bit per empty cell); per key its number of rows and hash in
+        <table>_keys; the exact number of empty cells of every column."""
         width = len(pairs)
         hashed = f"hash({', '.join(f'c{i}' for i in range(width))})" if width else "0"
-        spaces = sql_string(WHITESPACE)
-        masks = []
-        for start in range(0, width, 62):
-            bits = []
-            for i in range(start, min(width, start + 62)):
-                raw = f"c{i}"
-                empty = [f"{raw} IS NULL"]
-                if extract.kind not in ("csv", "xlsx"):  # duckdb reads an empty CSV cell as NULL
-                    empty.append(f"{raw} = ''")
-                if "trim" in options.transforms_for(pairs[i][1]):
-                    # Trimmed only where the first character is a space (trim with characters is slow).
-                    first_space = f"({raw} < '!' OR starts_with({raw}, '\u00a0') OR starts_with({raw}, '\u3000'))"
-                    empty.append(f"({first_space} AND trim({raw}, {spaces}) = '')")
-                bits.append(f"CASE WHEN {' OR '.join(empty)} THEN {1 << (i - start)} ELSE 0 END")
-            masks.append(f"CAST({' | '.join(bits)} AS BIGINT) AS __m{start // 62}")
-        names = "".join(f", c{i}" for i in range(width)) if hold else ""
-        self.execute(con, side, lambda: f"""
-            CREATE TABLE {side.table}_rows AS
-            SELECT __k, {hashed} AS __h{"".join(", " + m for m in masks)}{names} FROM ({side.rows()})
-        """)
-        side.held = hold
-        con.execute(f"""
-            CREATE TABLE {side.table}_keys AS SELECT __k, count(*) AS n, min(__h) AS h
-            FROM {side.table}_rows GROUP BY __k
-        """)
+        cells = ", ".join(f"c{i}" for i in range(width))
+        table = side.table
+        if side.cells == "held":  # the empty cells are counted in the table afterwards
+            masks = []
+        else:
+            masks = [f"CAST({' | '.join(self.empty(side, i, pairs[i][1], 1 << (i - start)) for i in range(start, min(width, start + 62)))} AS BIGINT) AS __m{start // 62}"
+                     for start in range(0, width, 62)]
+        mask_names = "".join(f", __m{i}" for i in range(len(masks)))
+
+        def sql():
+            rows = f"SELECT __k, {hashed} AS __h{''.join(', ' + m for m in masks)}, {cells or 'NULL'} FROM ({side.rows()})"
+            if side.cells == "held":
+                return f"CREATE TABLE {table}_rows AS {rows}"
+            if side.cells == "kept":
+                return f"""
+                    CREATE TABLE {table}_rows AS SELECT r.__k, r.__h{mask_names},
+                        CASE WHEN {keep} THEN [{cells}] END AS __cells
+                    FROM ({rows}) r LEFT JOIN src_keys s ON r.__k = s.__k
+                """
+            return f"CREATE TABLE {table}_rows AS SELECT __k, __h{mask_names} FROM ({rows})"
+
+        self.read(con, side, sql)
+        con.execute(f"CREATE TABLE {table}_keys AS SELECT __k, count(*) AS n, min(__h) AS h FROM {table}_rows GROUP BY __k")
         if width:
-            empties = con.execute("SELECT count(*), " + ", ".join(
-                f"sum((__m{i // 62} >> {i % 62}) & 1)" for i in range(width)) + f" FROM {side.table}_rows").fetchone()
+            if masks:
+                counted = ", ".join(f"sum((__m{i // 62} >> {i % 62}) & 1)" for i in range(width))
+            else:
+                counted = ", ".join(f"sum({self.empty(side, i, t)})" for i, (_s, t) in enumerate(pairs))
+            empties = con.execute(f"SELECT count(*), {counted} FROM {table}_rows").fetchone()
             total = empties[0]
             for i, (_s, t) in enumerate(pairs):
                 nulls = int(empties[i + 1] or 0)
                 column = result.columns.setdefault(t, {})
                 column[f"{side.name}_nulls"] = nulls
                 column[f"null_rate_{side.name}"] = round(nulls / total, 6) if total else 0.0
-        if not side.held:
-            con.execute(f"DROP TABLE {side.table}_rows")
+        if not side.cells:
+            con.execute(f"DROP TABLE {table}_rows")
 
     def run(self, source_path, target_path) -> Result:
         started = time.perf_counter()
@@ -710,23 +738,29 @@ class Engine:
                 "day_first": options.day_first,
             },
         )
-        sides = [
-            Side("source", source, "src", source_keys, [s for s, _t in pairs],
-                 lambda c: options.transforms_for(to_target[c])),
-            Side("target", target, "tgt", target_keys, [t for _s, t in pairs], options.transforms_for),
-        ]
-        hold = self.hold(source, target)
-        # Pass 1 over each file: keys, their counts and row hashes (and, held, the cells).
+        src = Side("source", source, "src", source_keys, [s for s, _t in pairs],
+                   lambda c: options.transforms_for(to_target[c]), cells="held" if self.hold(source) else "")
+        tgt = Side("target", target, "tgt", target_keys, [t for _s, t in pairs], options.transforms_for, cells="kept")
+        # The source: keys, their counts and row hashes (and, held, the cells).
         self.progress(0.05, _("Reading the source"))
-        self.count_keys(con, sides[0], pairs, result, hold)
+        self.first_pass(con, src, pairs, result)
+        source_rows = con.execute("SELECT sum(n) FROM src_keys").fetchone()[0] or 0
+        # The target, joined with the source's keys as it is read: its cells are kept only for the
+        # rows that may be needed (a key not in the source or whose hash differs from the source's
+        # row, and a profile sample generous enough for a target half the source's size).
         self.progress(0.3, _("Reading the target"))
-        self.count_keys(con, sides[1], pairs, result, hold)
+        keep_sample = sample_below(source_rows // 2)
+        self.first_pass(con, tgt, pairs, result, keep=(
+            f"s.__k IS NULL OR (s.n = 1 AND s.h <> r.__h) OR {in_sample('r.__k', keep_sample)}"))
         self.progress(0.55, _("Matching the keys"))
         self.classify(con, result)
-        # Pass 2 over each file (or its held table): the rows needed later (those of differing keys,
-        # a few of the unmatched ones, a sample for the value profiles).
-        for side, fraction in zip(sides, (0.6, 0.78), strict=True):
-            self.progress(fraction, _("Profiling the source") if side.name == "source" else _("Profiling the target"))
+        below = sample_below(result.target_rows)
+        if keep_sample is not None and (below is None or below > keep_sample):
+            tgt.cells = ""  # a target less than half the source's size: its sample is read again
+        # The rows needed later (those of differing keys, a few of the unmatched ones, a sample for
+        # the value profiles), from the cells held or kept, or a second read of the file.
+        for side, fraction in ((src, 0.6), (tgt, 0.78)):
+            self.progress(fraction, _("Profiling the source") if side is src else _("Profiling the target"))
             self.fetch_rows(con, side, pairs, result)
         self.progress(0.95, _("Comparing the columns"))
         self.compare_columns(con, result, pairs)
@@ -762,34 +796,36 @@ class Engine:
             ("src", result.source_rows, "sn = 1 AND tn = 0", "sn > 0"),
             ("tgt", result.target_rows, "sn = 0 AND tn = 1", "tn > 0"),
         ):
-            # The keys whose rows the second pass keeps: __want (the differing keys and a few unmatched
-            # ones) and __sample (about PROFILE_SAMPLE_ROWS rows for the value profiles).
-            every = max(1, round(rows / PROFILE_SAMPLE_ROWS))
+            # The keys whose rows are kept: __want (the differing keys and a few unmatched ones) and
+            # __sample (the profile sample).
             con.execute(f"""
                 CREATE TABLE want_{table} AS SELECT k, bool_or(w) AS __want, bool_or(s) AS __sample FROM (
                     SELECT k, true AS w, false AS s FROM diff
                     UNION ALL (SELECT k, true, false FROM keys WHERE {only} ORDER BY k LIMIT {n})
-                    UNION ALL SELECT k, false, true FROM keys WHERE {on_side} AND hash(k) % {every} = 0
+                    UNION ALL SELECT k, false, true FROM keys WHERE {on_side} AND {in_sample('k', sample_below(rows))}
                 ) GROUP BY k
             """)
 
     def fetch_rows(self, con, side: Side, pairs, result: Result):
-        """Second pass over one file (or its held table): into side.table the rows whose keys are
-        in want_<table>, with its flags __want and __sample; then the columns' kinds."""
+        """Into side.table the rows whose keys are in want_<table>, with the flags __want and
+        __sample: from the cells held or kept, else read again from the file. Then the columns'
+        kinds, judged on the sample's first KIND_ROWS rows."""
         table = side.table
-        # duckdb cannot tell how many rows a CSV holds and may build its join's hash table on the
-        # file's side (every row, every cell): the wanted keys are the build side.
-        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
-        try:
-            self.execute(con, side, lambda: f"""
-                CREATE TABLE {table} AS SELECT r.*, w.__want, w.__sample
-                FROM ({side.rows()}) r JOIN want_{table} w ON r.__k = w.k
+        width = len(pairs)
+        if side.cells == "kept":
+            cells = "".join(f", r.__cells[{i + 1}] AS c{i}" for i in range(width))
+            con.execute(f"""
+                CREATE TABLE {table} AS SELECT r.__k{cells}, w.__want, w.__sample
+                FROM {table}_rows r JOIN want_{table} w ON r.__k = w.k
             """)
-        finally:
-            con.execute("RESET disabled_optimizers")
+        else:
+            rows = f"{table}_rows" if side.cells == "held" else f"({side.rows()})"
+            self.read(con, side, lambda: f"""
+                CREATE TABLE {table} AS SELECT r.__k{"".join(f", r.c{i}" for i in range(width))}, w.__want, w.__sample
+                FROM {rows} r JOIN want_{table} w ON r.__k = w.k
+            """)
         con.execute(f"DROP TABLE want_{table}")
-        if side.held:
-            con.execute(f"DROP TABLE {table}_rows")
+        con.execute(f"DROP TABLE IF EXISTS {table}_rows")
         con.execute(f"CREATE OR REPLACE TEMP TABLE head AS SELECT * FROM {table} WHERE __sample LIMIT {KIND_ROWS}")
         kinds = self.kinds(con, [normalised(f"c{i}", self.options.transforms_for(t))
                                  for i, (_s, t) in enumerate(pairs)])
@@ -799,47 +835,55 @@ class Engine:
     def compare_columns(self, con, result: Result, pairs):
         options = self.options
         n = len(pairs)
-        # The differing rows side by side; each cell normalised once, and only where the two cells
-        # differ as written (equal cells get NULL on both sides: equal).
-        select = ["d.k AS k"]
-        for i, (_s, t) in enumerate(pairs):
-            transforms = options.transforms_for(t)
-            select.append(f"s.c{i} AS s{i}, t.c{i} AS t{i}")
-            select.append(f"CASE WHEN s.c{i} IS DISTINCT FROM t.c{i} THEN {normalised(f's.c{i}', transforms)} END AS ns{i}")
-            select.append(f"CASE WHEN s.c{i} IS DISTINCT FROM t.c{i} THEN {normalised(f't.c{i}', transforms)} END AS nt{i}")
-        con.execute(f"""
-            CREATE TABLE sides AS SELECT {", ".join(select)}
-            FROM diff d JOIN src s ON s.__k = d.k AND s.__want JOIN tgt t ON t.__k = d.k AND t.__want
-        """)
-        select = ["k"]
-        differences = []
-        for i, (_s, t) in enumerate(pairs):
-            transforms = options.transforms_for(t)
-            equal, difference = equal_expr(f"ns{i}", f"nt{i}", transforms, options)
-            select.append(f"NOT ({equal}) AS m{i}")
-            differences.append(difference or "NULL")
-        con.execute(f"CREATE TABLE flags AS SELECT {', '.join(select)} FROM sides")
+        # The cells of the differing rows that differ as written (the others are equal), one row per
+        # cell: (k, i: the column, s and t: the source's and the target's cell).
         if n:
-            counts = con.execute(
-                "SELECT " + ", ".join(f"count_if(m{i}), max({differences[i]}) FILTER (WHERE m{i})" for i in range(n))
-                + ", count_if(" + " OR ".join(f"m{i}" for i in range(n)) + ") FROM sides JOIN flags USING (k)"
-            ).fetchone()
-        else:
-            counts = (0,)
-        result.mismatched_rows = int(counts[-1] or 0)
-        sample = int(options.sample_size)
+            con.execute(f"""
+                CREATE TEMP TABLE cells AS SELECT * FROM (
+                    SELECT d.k, unnest(range({n})) AS i, unnest([{", ".join(f"s.c{i}" for i in range(n))}]) AS s,
+                        unnest([{", ".join(f"t.c{i}" for i in range(n))}]) AS t
+                    FROM diff d JOIN src s ON s.__k = d.k AND s.__want JOIN tgt t ON t.__k = d.k AND t.__want
+                ) WHERE s IS DISTINCT FROM t
+            """)
+        # Compared after their column's transformations (one SQL expression per set of
+        # transformations): m (they differ) and d (their difference as numbers, where they differ).
+        groups = {}
+        for i, (_s, t) in enumerate(pairs):
+            groups.setdefault(tuple(options.transforms_for(t)), []).append(i)
+        parts = []
+        for transforms, columns in groups.items():
+            equal, difference = equal_expr("ns", "nt", transforms, options)
+            parts.append(f"""
+                SELECT k, i, s, t, m, CASE WHEN m THEN d END AS d FROM (
+                    SELECT k, i, s, t, NOT ({equal}) AS m, {difference or "NULL"} AS d FROM (
+                        SELECT k, i, s, t, {normalised("s", transforms)} AS ns, {normalised("t", transforms)} AS nt
+                        FROM cells WHERE i IN ({", ".join(map(str, columns))})
+                    )
+                )
+            """)
+        counts, samples = {}, {}
+        if parts:
+            con.execute(f"CREATE TEMP TABLE flags AS {' UNION ALL '.join(parts)}")
+            con.execute("DROP TABLE cells")
+            result.mismatched_rows = con.execute("SELECT count(DISTINCT k) FROM flags WHERE m").fetchone()[0]
+            counts = {i: (c, d) for i, c, d in con.execute(
+                "SELECT i, count(*), max(d) FROM flags WHERE m GROUP BY i").fetchall()}
+            sample = int(options.sample_size)
+            if sample:
+                for i, k, s, t in con.execute(f"""
+                    SELECT i, k, s, t FROM flags WHERE m QUALIFY row_number() OVER (PARTITION BY i ORDER BY k) <= {sample}
+                    ORDER BY i, k
+                """).fetchall():
+                    samples.setdefault(i, []).append({"key": self.key_dict(k, result.keys), "source": s, "target": t})
         for i, (s, t) in enumerate(pairs):
-            mismatches = int(counts[2 * i] or 0)
-            rows = con.execute(
-                f"SELECT k, s{i}, t{i} FROM sides JOIN flags USING (k) WHERE m{i} ORDER BY k LIMIT {sample}"
-            ).fetchall() if mismatches and sample else []
+            mismatches, difference = counts.get(i, (0, None))
             result.columns[t] = {
                 "source_column": s,
                 "transforms": list(options.transforms_for(t)),
                 "mismatches": mismatches,
                 "mismatch_rate": round(mismatches / result.matched, 6) if result.matched else 0.0,
-                "max_difference": plain(counts[2 * i + 1]),
-                "samples": [{"key": self.key_dict(k, result.keys), "source": v1, "target": v2} for k, v1, v2 in rows],
+                "max_difference": plain(difference),
+                "samples": samples.get(i, []),
                 **result.columns.get(t, {}),
             }
 
@@ -883,12 +927,13 @@ class Engine:
                 profile = result.columns[t]["profile"][side]
                 reading = profile.pop("reading") or "NULLIF({v}, '')"
                 value = reading.format(v=f"c{i}")
-                extremes.append(f"count(DISTINCT NULLIF(c{i}, '')), min({value}), max({value})")
+                extremes.append(f"min({value}), max({value})")
             row = con.execute(f"SELECT {', '.join(extremes)} FROM sample").fetchone()
-            # The most frequent values of every column in one query: the cells unpivoted as (column, value).
-            top = {i: [] for i in range(width)}
-            for i, value, count in con.execute(f"""
-                SELECT i, v, n FROM (
+            # Every column's distinct values counted once, in one query: the cells unpivoted as
+            # (column i, value v); the most frequent first, ties in the order of the values.
+            top, distinct = {i: [] for i in range(width)}, {}
+            for i, value, count, values in con.execute(f"""
+                SELECT i, v, n, count(*) OVER (PARTITION BY i) FROM (
                     SELECT i, v, count(*) AS n FROM (
                         SELECT unnest(range({width})) AS i, unnest([{", ".join(f"c{i}" for i in range(width))}]) AS v
                         FROM sample
@@ -896,43 +941,48 @@ class Engine:
                 ) QUALIFY row_number() OVER (PARTITION BY i ORDER BY n DESC, v) <= {TOP_VALUES}
                 ORDER BY i, n DESC, v
             """).fetchall():
+                distinct[i] = values
                 top[i].append({"value": value, "count": count, "share": round(count / sampled, 4) if sampled else 0.0})
             for i, (_s, t) in enumerate(pairs):
                 profile = result.columns[t]["profile"][side]
-                distinct, low, high = row[3 * i: 3 * i + 3]
-                profile["distinct"] = int(distinct or 0)
+                low, high = row[2 * i: 2 * i + 2]
+                profile["distinct"] = int(distinct.get(i, 0))
                 profile["min"], profile["max"] = plain(low), plain(high)
                 profile["top"] = top[i]
                 profile["sampled_rows"] = sampled
 
     def kinds(self, con, values: list[str]) -> list[tuple[str, str]]:
         """Per column ("number" | "date" | "text", SQL reading a raw cell {v} for min and max), judged
-        on the sample's first KIND_ROWS rows: numbers when every value casts to a number, dates when
-        one date format reads every value."""
+        on the sample's first KIND_ROWS rows (the table head): numbers when every value casts to a
+        number, dates when one date format reads every value."""
+        if not values:
+            return []
         formats = DATE_FORMATS + (DAY_FIRST if self.options.day_first else MONTH_FIRST)
-        checks = []
-        for value in values:
-            checks.append(f"count({value}), count(TRY_CAST({value} AS DOUBLE)), "
-                          f"count({date_expr(value, self.options.day_first)})")
-        row = con.execute(f"SELECT {', '.join(checks)} FROM head").fetchone()
+        # The columns' values unpivoted as (column i, value v): each check written once.
+        cells = f"SELECT unnest(range({len(values)})) AS i, unnest([{', '.join(values)}]) AS v FROM head"
+        counts = {i: (filled, numbers, dates) for i, filled, numbers, dates in con.execute(f"""
+            SELECT i, count(v), count(TRY_CAST(v AS DOUBLE)), count({date_expr('v', self.options.day_first)})
+            FROM ({cells}) GROUP BY i
+        """).fetchall()}
+        dated = [i for i, (filled, numbers, dates) in counts.items() if filled and numbers != filled and dates == filled]
+        readable = {}
+        if dated:
+            # Every value is a date: the first format that reads them all reads the column.
+            for i, *read in con.execute(
+                f"SELECT i, {', '.join(f'count(try_strptime(v, {sql_string(f)}))' for f in formats)} "
+                f"FROM ({cells}) WHERE i IN ({', '.join(map(str, dated))}) GROUP BY i"
+            ).fetchall():
+                readable[i] = next((f for f, n in zip(formats, read, strict=True) if n == counts[i][0]), None)
         kinds = []
-        for i, value in enumerate(values):
-            filled, numbers, dates = row[3 * i: 3 * i + 3]
+        for i in range(len(values)):
+            filled, numbers, dates = counts.get(i, (0, 0, 0))
+            fmt = readable.get(i)
             if filled and numbers == filled:
                 kinds.append(("number", "TRY_CAST({v} AS DOUBLE)"))  # a cast allows surrounding spaces
-            elif filled and dates == filled:
-                # Every value is a date: the first format that reads them all reads the column.
-                counts = con.execute(
-                    "SELECT " + ", ".join(f"count(try_strptime({value}, {sql_string(f)}))" for f in formats)
-                    + " FROM head"
-                ).fetchone()
-                fmt = next((f for f, n in zip(formats, counts, strict=True) if n == filled), None)
-                if fmt is None:
-                    kinds.append(("text", ""))
-                elif fmt == "%Y-%m-%d":
-                    kinds.append(("date", "TRY_CAST({v} AS DATE)"))  # fast; allows surrounding spaces
-                else:
-                    kinds.append(("date", f"try_strptime(trim({{v}}), {sql_string(fmt)})"))
+            elif fmt == "%Y-%m-%d":
+                kinds.append(("date", "TRY_CAST({v} AS DATE)"))  # fast; allows surrounding spaces
+            elif fmt:
+                kinds.append(("date", f"try_strptime(trim({{v}}), {sql_string(fmt)})"))
             else:
                 kinds.append(("text", ""))
         return kinds

@@ -10,6 +10,7 @@ from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,7 +64,7 @@ def latest_results(cycle: TestCycle) -> dict[int, str]:
     """{case pk: result of its latest execution in the cycle}, for the cycle's cases."""
     case_ids = set(cycle.cases.values_list("pk", flat=True))
     latest: dict[int, str] = {}
-    rows = cycle.executions.order_by("executed_at", "number").values_list("case_id", "result")
+    rows = cycle.executions.order_by(F("executed_at").asc(nulls_first=True), "number").values_list("case_id", "result")
     for case_id, result in rows:  # later rows overwrite earlier ones; unexecuted (null time) come first
         if case_id in case_ids:
             latest[case_id] = result

@@ -51,6 +51,7 @@ COLOURS = {
     "live": "teal",
     "closed": "grey",
     "queued": "grey",
+    "running": "blue",
     "validating": "blue",
     "invalid": "red",
     "valid": "green",

@@ -12,6 +12,9 @@ EXTRA_PAGES = [
     ("governance", "governance:raci", _("RACI matrix")),
     ("governance", "governance:kpi-scorecard", _("KPI scorecard")),
     ("governance", "governance:readiness-overview", _("Readiness over time")),
+    ("testing", "testing:dashboard", _("Test dashboard")),
+    ("testing", "testing:migration", _("Data migration")),
+    ("testing", "testing:cutover", _("Cutover")),
     ("reports", "reports:dashboard", _("Dashboard")),
     ("reports", "reports:golive", _("Go-live readiness")),
     ("reports", "reports:archive", _("Report archive")),
@@ -36,6 +39,8 @@ HIDDEN = {
     "governance:kpi-values",
     "governance:readiness-questions",
     "reports:golive-checks",
+    "testing:run-objects",
+    "testing:rehearsal-timings",
 }
 
 

@@ -201,6 +201,20 @@ EXPECTATIONS: dict[str, Expect] = {
     "testing:defect-status": page(("testing", "change", "POST"), rows="testing:defects"),
     "testing:defect-escalate": page(("testing", "change", "POST"), rows="testing:defects"),
     "testing:cycle-sign-off": page(("testing", "change", "POST"), rows="testing:cycles"),
+    "testing:cycle-execute": page(("testing", "change", "POST"), rows="testing:cycles"),
+    "testing:execution-run": page(("testing", "change"), ("testing", "change", "POST"), rows="testing:executions"),
+    "testing:execution-evidence-upload": page(("testing", "change", "POST"), rows="testing:executions"),
+    "testing:evidence-file": page(("testing", "view"), rows="testing-evidence"),
+    "testing:evidence-delete": page(("testing", "change"), rows="testing-evidence"),
+    "testing:dashboard": page(("testing", "view")),
+    "testing:traceability-xlsx": page(("testing", "view")),
+    "testing:migration": page(("testing", "view")),
+    "testing:cutover": page(("testing", "view")),
+    "testing:reconciliation-new": page(("testing", "change"), ("testing", "change", "POST"), rows="testing:mock-runs"),
+    "testing:reconciliation-setup": page(("testing", "change"), ("testing", "change", "POST"), rows="testing-reconciliation"),
+    "testing:reconciliation": page(("testing", "view"), rows="testing-reconciliation"),
+    "testing:reconciliation-xlsx": page(("testing", "view"), rows="testing-reconciliation"),
+    "testing:reconciliation-delete": page(("testing", "change"), rows="testing-reconciliation"),
     "reports:golive": page(("reports", "view")),
     "reports:dashboard": page(("reports", "view")),
     "reports:report": page(("reports", "view"), rows="reports:steering-reports"),
@@ -406,7 +420,7 @@ def new_row(model, project, member, made):
 # Registers with one row per combination of links: their second (doomed) row needs its own links.
 OWN_ROWS_WHEN_DOOMED = {
     "evaluation:team", "training:curricula", "training:enrolments", "training:sign-offs", "training:licences",
-    "governance:kpi-values",
+    "governance:kpi-values", "testing:run-objects", "testing:rehearsal-timings",
 }
 
 # Optional links a row still needs one of (a database check says so): the one the test fills in.
@@ -461,6 +475,25 @@ def project_rows(project, member):
 
     job = UsageImport.objects.create(project=project, user=member, filename="usage.csv", content=b"", status="done")
     rows["training-usage-import"] = {"pk": job.pk}
+    from django.core.files.base import ContentFile
+
+    from testing.models import Execution, ExecutionEvidence, MockRun, Reconciliation
+    from testing.reconcile import Result
+
+    evidence = ExecutionEvidence(
+        project=project, execution=make_row(Execution, project, member, made), name="notes.txt", uploaded_by=member
+    )
+    evidence.file.save("notes.txt", ContentFile(b"evidence"), save=False)
+    rows["testing-evidence"] = {"pk": services.save_versioned(evidence, None).pk}
+    reconciliation = Reconciliation(
+        project=project, run=make_row(MockRun, project, member, made), source_name="source.csv",
+        target_name="target.csv", keys="id", status="done", requested_by=member,
+        result=Result(source="source.csv", target="target.csv", keys=["id"], source_rows=1, target_rows=1,
+                      matched=1, matched_equal=1).to_dict(),
+    )
+    reconciliation.source_file.save("source.csv", ContentFile(b"id,name\n1,a\n"), save=False)
+    reconciliation.target_file.save("target.csv", ContentFile(b"id,name\n1,a\n"), save=False)
+    rows["testing-reconciliation"] = {"pk": services.save_versioned(reconciliation, None).pk}
     return rows
 
 
@@ -485,6 +518,10 @@ def url_for(pattern, expect, project_pk, rows):
             kwargs[name] = "assess"
         elif name in ("user", "token"):
             kwargs[name] = rows[expect.rows][name]
+        elif name == "case":
+            kwargs[name] = rows["testing:cases"]["pk"]
+        elif name == "run":
+            kwargs[name] = rows["testing:mock-runs"]["pk"]
         elif name in ("pk", "history_id", "job"):
             assert expect.rows, f"{pattern.name}: say in EXPECTATIONS which rows fill <{name}>"
             kwargs[name] = rows[expect.rows][name]

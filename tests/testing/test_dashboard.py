@@ -456,3 +456,36 @@ def test_xlsx_headers_are_translated(project, example, client_for, language, hea
     first = next(book.worksheets[0].iter_rows(values_only=True))
     assert header in first
     assert "Test case" not in first
+
+
+def test_long_matrices_are_cut_on_the_page_but_not_in_the_download(project, example, client_for, monkeypatch):
+    from testing import dashboard_views
+
+    monkeypatch.setattr(dashboard_views, "MATRIX_ROWS", 4)  # UC-03 and UC-04 take 2 lines each
+    client = client_for("viewer")
+    response = client.get(url(project, date="2024-03-20"))
+    assert [r["key"] for r in response.context["use_cases"]] == ["UC-03", "UC-04"]
+    assert "Show every row" in response.content.decode()
+    response = client.get(url(project, date="2024-03-20", matrix="all"))
+    assert [r["key"] for r in response.context["use_cases"]] == ["UC-03", "UC-04", "UC-09", "UC-10", "UC-11"]
+    assert response.context["use_cases"][2]["flags"] == [("no_cases", "No test case", "red")]
+    assert "Show every row" not in response.content.decode()
+
+
+def test_charts_are_built_from_the_figures():
+    from testing import dashboard_charts as charts
+
+    days = [day(3, 4), day(3, 5)]
+    fig = charts.burnup_figure([charts.BurnUpSeries("CYC-001 A", days, [2, 3], [1, 1], 4),
+                                charts.BurnUpSeries("CYC-002 B", days, [1, 1], [0, 1], 2)], shown=1)
+    assert [t.visible for t in fig.data] == [False] * 3 + [True] * 3
+    assert [b.label for b in fig.layout.updatemenus[0].buttons] == ["CYC-001 A", "CYC-002 B"]
+    assert list(fig.data[4].y) == [1, 1] and list(fig.data[3].y) == [2, 2]
+    with pytest.raises(ValueError):
+        charts.burnup_figure([charts.BurnUpSeries("X", days, [1], [1, 1], 1)])
+    fig = charts.pass_rate_figure(["CYC-001", "CYC-002"], [33.3, None], [95, 90], ["33.3% (1/3)", "—"])
+    assert list(fig.data[0].marker.color) == [charts.FAILED_COLOUR, charts.EMPTY_COLOUR]
+    fig = charts.ageing_figure(["0–2", "3–7"], {1: [0, 1], 3: [2, 0]}, {1: "critical", 3: "minor"})
+    assert [t.name for t in fig.data] == ["critical", "minor"] and fig.layout.barmode == "stack"
+    fig = charts.flow_figure(days, [1, 2], [0, 1], [1, 2])
+    assert list(fig.data[2].y) == [1, 2]

@@ -180,7 +180,7 @@ def test_the_rehearsal_reconciles_the_accounts_with_the_designed_counts():
     assert [s["key"]["CustNo"] for s in result["target_only_samples"]] == demo.TARGET_ONLY
     assert (result["unmapped_source_columns"], result["unmapped_target_columns"]) == (
         ["Country", "SalesRep"], ["country_code", "owner"])
-    assert result["matched_equal"] == 2130  # matched 2,133 - 3 with a difference
+    assert result["matched_equal"] == demo.ACCOUNTS_EQUAL == 2130  # matched 2,133 - 3 with a difference
     # 2,130 / 2,140 = 99.53 %, at least the 99.50 % accounts need; stored on the run's accounts row.
     assert reconciliation.reconciled_rate == pytest.approx(99.5327, abs=1e-4)
     row = RunObject.objects.get(run=rehearsal, migration_object__name="Accounts")

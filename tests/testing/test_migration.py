@@ -378,6 +378,11 @@ def test_cutover_page_shows_the_schedule_and_rehearsals(project, ready, client_f
                                                        "colour": "red"}]
     rehearsal = response.context["rehearsals"][0]
     assert (rehearsal["elapsed"], rehearsal["variance"], rehearsal["within"], rehearsal["last"]) == (49, 4, True, True)
+    assert response.context["limit_hhmm"] == "00:49" and response.context["limit_text"] == "49.5"
+    # A rehearsal planned but not timed yet measures nothing.
+    make_run(project, RunStatus.PLANNED, rehearsal=True, day=30)
+    later = client_for("viewer").get(url(project, "cutover")).context["rehearsals"][-1]
+    assert (later["timed"], later["elapsed"], later["variance"], later["within"]) == (0, None, None, False)
 
 
 def test_cutover_page_explains_a_cycle(project, ready, client_for):
