@@ -13,19 +13,30 @@ spills to a temporary folder, removed at the end.
 A page calls reconcile() from a background task with on_progress(fraction, stage) and stores
 result.to_dict() (JSON) on the run; write_xlsx() turns that stored dict into the download.
 
-How rows are compared (two passes over each file, each streamed; only small tables are kept):
-1. Pass 1 reads every column as text. Each row gets its key (the key columns after the key
-   columns' transformations, joined) and one 64-bit hash of its compared cells as written; the
-   empty cells of every column are counted exactly. Kept: per key, its row count and hash.
-2. Keys are counted on each side. A key found more than once on a side is a duplicate key: its rows
+How rows are compared (each file read once, streamed, unless the source is large; only small
+tables and the rows needed are kept):
+1. duckdb's sniffer reads the start of a CSV once for its dialect (delimiter, quoting) and column
+   names; every read then names them, all columns as text, and runs in parallel on every core.
+2. The source is read: each row gets its key (the key columns after the key columns'
+   transformations, joined) and one 64-bit hash of its compared cells as written; the empty cells of
+   every column are counted exactly. Kept: per key, its row count and hash; and, when the source's
+   file takes at most Engine.HOLD_SHARE of the memory limit, every row's cells (held).
+3. The target is read the same way, joined with the source's keys as it streams: its cells are kept
+   only for the rows that may be needed: a key not in the source, a key found once in the source
+   with another hash, and the profile sample.
+4. Keys are counted on each side. A key found more than once on a side is a duplicate key: its rows
    are reported as duplicates (source_duplicate_keys / target_duplicate_keys), never as matched or
    unmatched rows. The other keys are matched (on both sides once), only in the source or only in
    the target. A matched key whose hash is the same on both sides is equal in every column.
-3. Pass 2 keeps only the rows of the matched keys whose hashes differ, a few unmatched rows (samples)
-   and a sample of about PROFILE_SAMPLE_ROWS rows for the value profiles. The differing rows are
-   compared column by column: after the column's transformations, two empty cells are equal, equal
-   texts are equal, two values that both read as numbers are equal within the tolerance and two
-   values that both read as dates are equal when they are the same day and time.
+5. The rows needed are taken from the cells held or kept; a source too large to hold is read a
+   second time for them (and a target less than half the source's size for its sample): the rows of
+   the matched keys whose hashes differ, the first unmatched rows (samples) and the profile sample,
+   the rows whose key hashes into about PROFILE_SAMPLE_ROWS rows of each side (every row up to
+   that many).
+6. Of the differing rows, only the cells that differ as written are compared, column by column:
+   after the column's transformations, two empty cells are equal, equal texts are equal, two values
+   that both read as numbers are equal within the tolerance and two values that both read as dates
+   are equal when they are the same day and time.
 A 64-bit hash collision between two different rows (about 1 in 10^19 per row) would hide a difference.
 
 Transformations (Options.transforms for every column, Options.column_transforms per target column):
@@ -548,9 +559,9 @@ def in_sample(key: str, below: int | None) -> str:
 
 
 class Engine:
-    # A source extract whose file takes at most this share of the memory limit is read once and its
-    # cells held in memory (about 1.6 bytes per byte of CSV); a larger one is read a second time for
-    # the rows needed. The target is always read once.
+    # A CSV source (or XLSX, as CSV) whose file takes at most this share of the memory limit is read
+    # once and its cells held in memory (about 1.6 bytes per byte of CSV); a larger one, or Parquet,
+    # is read a second time for the rows needed. The target is read once.
     HOLD_SHARE = 0.3
 
     def __init__(self, options: Options, on_progress: Callable | None):
@@ -643,7 +654,9 @@ class Engine:
         """Whether the source's cells are held in memory after one read (a small file) rather than
         read again for the rows needed (a large one: the first read keeps only keys and hashes)."""
         limit = memory_bytes(self.options.memory_limit)
-        return limit is not None and (extract.read_path or extract.path).stat().st_size <= limit * self.HOLD_SHARE
+        if limit is None or extract.kind != "csv":  # a Parquet file unpacks to many times its size
+            return False
+        return (extract.read_path or extract.path).stat().st_size <= limit * self.HOLD_SHARE
 
     def empty(self, side: Side, i: int, column: str, bit: int = 1) -> str:
         """SQL: `bit` when the cell c<i> is empty (after trimming, when trimmed), else 0."""
@@ -816,7 +829,7 @@ class Engine:
             cells = "".join(f", r.__cells[{i + 1}] AS c{i}" for i in range(width))
             con.execute(f"""
                 CREATE TABLE {table} AS SELECT r.__k{cells}, w.__want, w.__sample
-                FROM {table}_rows r JOIN want_{table} w ON r.__k = w.k
+                FROM {table}_rows r JOIN want_{table} w ON r.__k = w.k WHERE r.__cells IS NOT NULL
             """)
         else:
             rows = f"{table}_rows" if side.cells == "held" else f"({side.rows()})"
@@ -931,24 +944,24 @@ class Engine:
             row = con.execute(f"SELECT {', '.join(extremes)} FROM sample").fetchone()
             # Every column's distinct values counted once, in one query: the cells unpivoted as
             # (column i, value v); the most frequent first, ties in the order of the values.
-            top, distinct = {i: [] for i in range(width)}, {}
-            for i, value, count, values in con.execute(f"""
-                SELECT i, v, n, count(*) OVER (PARTITION BY i) FROM (
+            top, distinct = {}, {}
+            for i, values, frequent in con.execute(f"""
+                SELECT i, count(*), min_by({{'v': v, 'n': n}}, {{'rank': -n, 'v': v}}, {TOP_VALUES}) FROM (
                     SELECT i, v, count(*) AS n FROM (
                         SELECT unnest(range({width})) AS i, unnest([{", ".join(f"c{i}" for i in range(width))}]) AS v
                         FROM sample
                     ) WHERE v <> '' GROUP BY i, v
-                ) QUALIFY row_number() OVER (PARTITION BY i ORDER BY n DESC, v) <= {TOP_VALUES}
-                ORDER BY i, n DESC, v
+                ) GROUP BY i
             """).fetchall():
                 distinct[i] = values
-                top[i].append({"value": value, "count": count, "share": round(count / sampled, 4) if sampled else 0.0})
+                top[i] = [{"value": f["v"], "count": f["n"], "share": round(f["n"] / sampled, 4) if sampled else 0.0}
+                          for f in frequent]
             for i, (_s, t) in enumerate(pairs):
                 profile = result.columns[t]["profile"][side]
                 low, high = row[2 * i: 2 * i + 2]
                 profile["distinct"] = int(distinct.get(i, 0))
                 profile["min"], profile["max"] = plain(low), plain(high)
-                profile["top"] = top[i]
+                profile["top"] = top.get(i, [])
                 profile["sampled_rows"] = sampled
 
     def kinds(self, con, values: list[str]) -> list[tuple[str, str]]:
