@@ -13,7 +13,7 @@ from django.utils import timezone
 from projectcrm.core.management.commands.seed_demo import upsert
 from projectcrm.governance.choices import Priority
 
-from .choices import CycleStatus, DefectStatus, PlanStatus, PlanType, Result, Severity
+from .choices import DEFECT_DONE, CycleStatus, DefectStatus, PlanStatus, PlanType, Result, Severity
 from .models import Defect, Execution, TestCase, TestCycle, TestPlan
 
 ERP_PLAN = "ERP interface: prices, accounts and orders"
@@ -292,3 +292,48 @@ def seed(project, users):
             },
             by=users[raised_by],
         )
+
+
+def backdate_defects(project) -> None:
+    """Give the demo's defects a past: raised when their execution (or mock run) found them, and the
+    closed or rejected ones closed some days later, so the arrival and closure chart has weeks to show.
+
+    Deterministic, so seeding again changes nothing: each defect's creation time and first history row
+    take the day it was found; a defect recorded as already closed gets the history of a defect raised
+    as new and closed on the closure day (its own history row, moved to that day).
+    """
+    today = timezone.localdate()
+    history = Defect.history.model
+    for defect in Defect.objects.filter(project=project).select_related("execution").prefetch_related(
+        "run_objects__run"
+    ):
+        found = None
+        if defect.execution_id and defect.execution.executed_at:
+            found = timezone.localtime(defect.execution.executed_at).date()
+        else:
+            runs = [ro.run.run_date for ro in defect.run_objects.all()]
+            found = min(runs) + datetime.timedelta(days=1) if runs else None
+        if found is None:
+            continue
+        found = min(found, today - datetime.timedelta(days=1))
+        raised = at(found, 15)
+        if defect.created != raised:
+            Defect.objects.filter(pk=defect.pk).update(created=raised)
+        rows = list(history.objects.filter(id=defect.pk).order_by("history_date", "history_id"))
+        if not rows:
+            continue
+        first = rows[0]
+        if defect.status in DEFECT_DONE and len(rows) == 1:
+            # Recorded closed straight away: keep that row as the closure, add the raising before it.
+            closed_row = first
+            first = history.objects.get(pk=first.pk)
+            first.pk = None
+            first.history_id = None
+            first.status = DefectStatus.NEW
+            first.history_type = "+"
+            first.history_date = raised
+            first.save()
+            closed = at(min(found + datetime.timedelta(days=4 + defect.number % 5), today), 11)
+            history.objects.filter(pk=closed_row.pk).update(history_type="~", history_date=closed)
+        elif first.history_date != raised:
+            history.objects.filter(pk=first.pk).update(history_date=raised)

@@ -29,7 +29,7 @@ from projectcrm.core.management.commands.seed_demo import upsert
 from projectcrm.governance.choices import Priority
 
 from .choices import CutoverStage, DataQuality, DefectStatus, ReconciliationStatus, RunStatus, Severity
-from .demo import set_if_different
+from .demo import backdate_defects, set_if_different
 from .models import (
     CutoverStep,
     Defect,
@@ -741,3 +741,5 @@ def seed(project, users):
             )
 
     reconcile_accounts(project, runs[RUN_NAMES[2]], objects[ACCOUNTS], users["evaluator3"])
+    # Every defect exists now (UAT and migration): give them their past for the test dashboard.
+    backdate_defects(project)

@@ -527,3 +527,126 @@ def test_command_exit_status_from_the_shell(extracts):
     assert "missing" in done.stderr
     done = subprocess.run(base, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0
+
+
+# --- How the files are read (held, streamed twice, kept) ------------------------------------------
+
+
+def comparable(result: Result) -> dict:
+    data = result.to_dict()
+    data.pop("elapsed_s")
+    return data
+
+
+@pytest.fixture(params=["held", "streamed"])
+def source_mode(request, monkeypatch):
+    """The source's cells held in memory after one read (a small file), or read a second time (a
+    file too large to hold): the same results either way."""
+    if request.param == "streamed":
+        monkeypatch.setattr(engine.Engine, "HOLD_SHARE", 0.0)
+    return request.param
+
+
+def test_held_and_streamed_sources_agree(tmp_path, monkeypatch):
+    cases = [
+        (SOURCE, TARGET, {}),
+        (DC_SOURCE, DC_TARGET, {"keys": ["acct_id"], "tolerance": 0.0001}),
+        ("id,city\n1,Paris\n2,北京\n3,x\n", "id,city\n1,  Paris \n2,\u3000北京\u3000\n3,\t\n", {"transforms": ("trim",)}),
+    ]
+    for source, target, options in cases:
+        held = run(tmp_path, source, target, **options)
+        monkeypatch.setattr(engine.Engine, "HOLD_SHARE", 0.0)
+        streamed = run(tmp_path, source, target, **options)
+        monkeypatch.undo()
+        assert comparable(held) == comparable(streamed)
+
+
+def test_whitespace_only_cells_are_empty_when_trimmed(tmp_path, source_mode):
+    # A cell of only spaces of any kind (ASCII, no-break U+00A0, ideographic U+3000) is empty when
+    # trimmed, on either side; a cell that only starts with one is not.
+    source = "id,v\n1,\u3000\n2,\u00a0\u00a0\n3, \t\n4,\u3000x\n5,é\n6,\n"
+    result = run(tmp_path, source, source, transforms=("trim",))
+    assert (result.columns["v"]["source_nulls"], result.columns["v"]["target_nulls"]) == (4, 4)
+    assert run(tmp_path, source, source, transforms=()).columns["v"]["source_nulls"] == 1
+
+
+def test_many_columns_count_their_empty_cells(tmp_path, source_mode):
+    # The empty cells are counted with a bit per cell, 62 columns to a number: 70 columns take two.
+    names = [f"c{i}" for i in range(70)]
+    header = "id," + ",".join(names) + "\n"
+    source = header + "1," + ",".join("" if i % 7 == 0 else str(i) for i in range(70)) + "\n"
+    target = header + "1," + ",".join("" if i % 5 == 0 else str(i) for i in range(70)) + "\n"
+    result = run(tmp_path, source, target)
+    assert result.columns["c0"]["source_nulls"] == 1
+    assert sum(result.columns[n]["source_nulls"] for n in names) == 10  # 0, 7, ..., 63
+    assert sum(result.columns[n]["target_nulls"] for n in names) == 14  # 0, 5, ..., 65
+    # Columns empty on one side only differ: 7 and 5 multiples that are not both (0 and 35 are).
+    assert result.columns["c63"]["mismatches"] == 1 and result.columns["c65"]["mismatches"] == 1
+    assert result.columns["c35"]["mismatches"] == 0
+    assert result.mismatched_rows == 1
+
+
+def test_profile_sample_is_every_row_then_about_the_sample_size(tmp_path, monkeypatch, source_mode):
+    monkeypatch.setattr(engine, "PROFILE_SAMPLE_ROWS", 100)
+    small = "id,v\n" + "".join(f"{i},{i}\n" for i in range(100))
+    profile = run(tmp_path, small, small).columns["v"]["profile"]
+    assert profile["source"]["sampled_rows"] == profile["target"]["sampled_rows"] == 100
+    assert profile["source"]["distinct"] == 100
+    large = "id,v\n" + "".join(f"{i},{i % 50}\n" for i in range(2000))
+    result = run(tmp_path, large, large)
+    profile = result.columns["v"]["profile"]
+    assert 50 <= profile["source"]["sampled_rows"] <= 200
+    # The same keys on both sides: the same rows sampled.
+    assert profile["source"]["sampled_rows"] == profile["target"]["sampled_rows"]
+    assert profile["source"]["top"] == profile["target"]["top"]
+    assert result.matched == result.matched_equal == 2000
+
+
+def test_target_much_smaller_than_the_source_is_read_again_for_its_sample(tmp_path, monkeypatch, source_mode):
+    # The target's cells are kept, as it is read, for a sample sized on the source; a target of 50
+    # rows against 2,000 is read again so that every one of its rows is profiled.
+    monkeypatch.setattr(engine, "PROFILE_SAMPLE_ROWS", 100)
+    source = "id,v\n" + "".join(f"{i},{i}\n" for i in range(2000))
+    target = "id,v\n" + "".join(f"{i},{i if i % 10 else -i}\n" for i in range(50))
+    result = run(tmp_path, source, target)
+    assert (result.matched, result.source_only, result.target_only) == (50, 1950, 0)
+    assert result.columns["v"]["mismatches"] == 4  # 10, 20, 30, 40 (0 is -0: the same number)
+    assert result.columns["v"]["profile"]["target"]["sampled_rows"] == 50
+    assert result.columns["v"]["profile"]["target"]["distinct"] == 50
+
+
+def test_unmatched_samples_are_the_first_keys(tmp_path, source_mode):
+    source = "id,v\n" + "".join(f"{i:04d},a\n" for i in range(0, 300, 3))
+    target = "id,v\n" + "".join(f"{i:04d},a\n" for i in range(0, 300, 2))
+    result = run(tmp_path, source, target, sample_size=3)
+    assert [s["key"]["id"] for s in result.source_only_samples] == ["0003", "0009", "0015"]
+    assert [s["key"]["id"] for s in result.target_only_samples] == ["0002", "0004", "0008"]
+    assert result.target_only_samples[0]["row"] == {"v": "a"}
+
+
+def test_short_rows_and_line_breaks_in_quotes(tmp_path, source_mode):
+    # duckdb's parallel reader refuses short rows together with line breaks inside quotes: such a
+    # file is read by one thread instead.
+    source = 'id,note,city\n1,"two\nlines",Paris\n2,short\n3,"a, b",Rome\n'
+    target = 'id,note,city\n1,"two\nlines",Paris\n2,short,\n3,"a, b",Roma\n'
+    result = run(tmp_path, source, target)
+    assert result.matched == 3
+    assert result.columns["note"]["mismatches"] == 0
+    assert result.columns["city"]["samples"] == [{"key": {"id": "3"}, "source": "Rome", "target": "Roma"}]
+    assert result.columns["city"]["source_nulls"] == 1
+
+
+def test_quotes_after_the_sniffed_start_are_read(tmp_path, source_mode):
+    # The dialect is sniffed on the file's start; a quoted cell further on is still read as one cell.
+    rows = "".join(f"{i},plain {i}\n" for i in range(30_000))
+    source = "id,v\n" + rows + '30000,"with, comma"\n'
+    result = run(tmp_path, source, source)
+    assert (result.source_rows, result.matched_equal) == (30_001, 30_001)
+    assert result.unmapped_source_columns == []
+
+
+def test_memory_limit_as_bytes():
+    assert engine.memory_bytes("1GB") == 1_000_000_000
+    assert engine.memory_bytes("512 MiB") == 512 * 1024**2
+    assert engine.memory_bytes("1.5GB") == 1_500_000_000
+    assert engine.memory_bytes("80%") is None
