@@ -51,6 +51,7 @@ def rejected_trend_figure(runs: Sequence[str], series: dict[str, Sequence[float 
     fig.add_trace(_line(_("All objects"), runs, overall, OVERALL_COLOUR, line={"width": 3, "dash": "dash"}))
     for index, (name, values) in enumerate(series.items()):
         fig.add_trace(_line(name, runs, values, PALETTE[index % len(PALETTE)]))
+    # xgettext:no-python-format
     return _layout(fig, _("Rejected (% of extracted)"), runs)
 
 

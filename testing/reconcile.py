@@ -19,8 +19,8 @@ tables and the rows needed are kept):
    names; every read then names them, all columns as text, and runs in parallel on every core.
 2. The source is read: each row gets its key (the key columns after the key columns'
    transformations, joined) and one 64-bit hash of its compared cells as written; the empty cells of
-   every column are counted exactly. Kept: per key, its row count and hash; and, when the source's
-   file takes at most Engine.HOLD_SHARE of the memory limit, every row's cells (held).
+   every column are counted exactly. Kept: per key, its row count and hash; and, when the source is
+   a CSV taking at most Engine.HOLD_SHARE of the memory limit, every row's cells (held).
 3. The target is read the same way, joined with the source's keys as it streams: its cells are kept
    only for the rows that may be needed: a key not in the source, a key found once in the source
    with another hash, and the profile sample.
@@ -147,7 +147,7 @@ class Result:
     source_rows: int = 0
     target_rows: int = 0
     matched: int = 0
-    matched_equal: int = 0
+    matched_equal: int = 0  # matched rows equal in every compared column (after the transformations)
     mismatched_rows: int = 0  # matched rows with at least one column different
     source_only: int = 0
     target_only: int = 0
@@ -190,7 +190,7 @@ class Extract:
     kind: str  # "csv", "xlsx", "parquet"
     encoding: str = ""
     read_path: Path | None = None  # what duckdb reads (a transcoded copy when needed)
-    own_csv: bool = False  # a CSV we wrote ourselves: no sniffing needed
+    own_csv: bool = False  # a CSV we wrote ourselves: its dialect is known (sniffed for its names only)
     columns: list[str] = field(default_factory=list)
     # The CSV dialect as sniffed once (read_csv options); afterwards every read names it and the
     # columns (all text) instead of sniffing again.
@@ -681,11 +681,11 @@ class Engine:
         hashed = f"hash({', '.join(f'c{i}' for i in range(width))})" if width else "0"
         cells = ", ".join(f"c{i}" for i in range(width))
         table = side.table
-        if side.cells == "held":  # the empty cells are counted in the table afterwards
-            masks = []
-        else:
-            masks = [f"CAST({' | '.join(self.empty(side, i, pairs[i][1], 1 << (i - start)) for i in range(start, min(width, start + 62)))} AS BIGINT) AS __m{start // 62}"
-                     for start in range(0, width, 62)]
+        masks = []
+        if side.cells != "held":  # held: the empty cells are counted in the table afterwards
+            for start in range(0, width, 62):  # a bit per cell, 62 columns to a number
+                bits = [self.empty(side, i, pairs[i][1], 1 << (i - start)) for i in range(start, min(width, start + 62))]
+                masks.append(f"CAST({' | '.join(bits)} AS BIGINT) AS __m{start // 62}")
         mask_names = "".join(f", __m{i}" for i in range(len(masks)))
 
         def sql():
@@ -777,6 +777,8 @@ class Engine:
             self.fetch_rows(con, side, pairs, result)
         self.progress(0.95, _("Comparing the columns"))
         self.compare_columns(con, result, pairs)
+        # Rows whose hashes differ but whose cells are equal after the transformations are equal too.
+        result.matched_equal = result.matched - result.mismatched_rows
         self.samples(con, result, pairs)
         self.profile_samples(con, result, pairs)
         result.elapsed_s = round(time.perf_counter() - started, 3)

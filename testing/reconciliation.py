@@ -466,9 +466,6 @@ def run(pk: int, language: str = "en") -> Reconciliation | None:
 
 def _store(pk: int, result: engine.Result) -> Reconciliation | None:
     data = result.to_dict()
-    # A matched row whose cells differ as written but are equal after the transformations (10.00 and
-    # 10 as numbers) is equal: matched_equal is every matched row without a differing column.
-    data["matched_equal"] = max(0, data["matched"] - data["mismatched_rows"])
     with transaction.atomic():
         current = Reconciliation.objects.select_for_update().select_related("migration_object").filter(pk=pk).first()
         if current is None:

@@ -650,3 +650,12 @@ def test_memory_limit_as_bytes():
     assert engine.memory_bytes("512 MiB") == 512 * 1024**2
     assert engine.memory_bytes("1.5GB") == 1_500_000_000
     assert engine.memory_bytes("80%") is None
+
+
+def test_rows_equal_only_after_the_transformations_count_as_matched_and_equal(tmp_path):
+    """10.00 against 10 differs as written, equals as a number: the row is matched and equal."""
+    source, target = tmp_path / "s.csv", tmp_path / "t.csv"
+    source.write_text("id,amount,city\n1,10.00,Xi'an\n2,5,Suzhou\n3,7,Hangzhou\n")
+    target.write_text("id,amount,city\n1,10,Xi'an\n2,6,Suzhou\n3,7,Hangzhou\n")
+    result = reconcile(source, target, Options(keys=["id"]))
+    assert (result.matched, result.matched_equal, result.mismatched_rows) == (3, 2, 1)
