@@ -64,7 +64,15 @@ class CaseRegister(Register):
     detail_extra_template = "testing/_case_detail.html"
 
 
-class CycleRegister(Register):
+class WithoutManyToMany:
+    """Imports cannot set many-to-many fields (rows are bulk-created): they are picked on the edit page."""
+
+    @classmethod
+    def io_fields(cls):
+        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
+
+
+class CycleRegister(WithoutManyToMany, Register):
     model = TestCycle
     area = "testing"
     slug = "cycles"
@@ -84,12 +92,7 @@ class CycleRegister(Register):
 
         return cycle_detail_context(obj, access)
 
-    # Imports cannot set many-to-many fields (rows are bulk-created): cases and testers are picked
-    # on the cycle's edit page; exports list them for reading.
-    @classmethod
-    def io_fields(cls):
-        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
-
+    # Cases and testers are picked on the cycle's edit page; exports list them for reading.
     @classmethod
     def export_headers(cls):
         extra = [str(cls.model._meta.get_field(name).verbose_name) for name in ("cases", "testers")]
@@ -178,14 +181,6 @@ class UatSignOffRegister(Register):
     @classmethod
     def locked_reason(cls, obj):
         return _("A UAT sign-off is a record of the business owner's decision: it cannot be changed or deleted.")
-
-
-class WithoutManyToMany:
-    """Imports cannot set many-to-many fields (rows are bulk-created): they are picked on the edit page."""
-
-    @classmethod
-    def io_fields(cls):
-        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
 
 
 class SourceSystemRegister(Register):

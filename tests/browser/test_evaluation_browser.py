@@ -12,7 +12,7 @@ from evaluation import services
 from evaluation.models import Candidate, Category, Consensus, Criterion, Evaluation, Score, TeamMember
 from projectcrm.core.choices import Role
 from projectcrm.core.models import Membership, Project
-from tests.browser_support import BROWSER_MARKS
+from tests.browser_support import BROWSER_MARKS, log_in
 
 pytestmark = BROWSER_MARKS
 
@@ -39,18 +39,8 @@ def setup(transactional_db):
 
 
 def login(browser, live_server, username, language):
-    context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20000)
+    context, page = log_in(browser, live_server.url, username, language, locale="en-US")
     page.base = live_server.url
-    page.goto(page.base + "/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "demo-pass")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    if language != "en":
-        with page.expect_navigation():
-            page.select_option("#language", language)
     return context, page
 
 

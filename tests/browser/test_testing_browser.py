@@ -22,7 +22,7 @@ from testing.models import (
     TestCycle,
     TestPlan,
 )
-from tests.browser_support import BROWSER_MARKS
+from tests.browser_support import BROWSER_MARKS, log_in
 
 pytestmark = BROWSER_MARKS
 
@@ -67,26 +67,12 @@ def setup(transactional_db):
     return project, cycle, case, run, accounts
 
 
-def login_in_traditional_chinese(browser, base):
-    context = browser.new_context(locale="zh-TW", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", "tester")
-    page.fill("#id_password", "demo-pass")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    with page.expect_navigation():
-        page.select_option("#language", "zh-hant")
-    return context, page
-
-
 def test_tester_fails_a_step_raises_a_defect_and_reconciles_a_mock_run_in_traditional_chinese(
     browser, live_server, setup, tmp_path
 ):
     project, cycle, case, run, accounts = setup
     base = live_server.url
-    context, page = login_in_traditional_chinese(browser, base)
+    context, page = log_in(browser, base, "tester", "zh-hant", locale="zh-TW")
 
     # Execute the case from the cycle's page.
     page.goto(base + cycle.get_absolute_url())

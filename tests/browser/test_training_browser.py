@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from projectcrm.core.choices import Role
 from projectcrm.core.models import Membership, Project
-from tests.browser_support import BROWSER_MARKS
+from tests.browser_support import BROWSER_MARKS, log_in
 from training.models import (
     Course,
     CurriculumItem,
@@ -45,17 +45,8 @@ def setup(transactional_db):
 
 def test_trainer_records_attendance_and_signs_off_in_simplified_chinese(browser, live_server, setup):
     project, course, session, enrolments = setup
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20000)
     base = live_server.url
-    page.goto(base + "/accounts/login/")
-    page.fill("#id_username", "trainer")
-    page.fill("#id_password", "demo-pass")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    with page.expect_navigation():
-        page.select_option("#language", "zh-hans")
+    context, page = log_in(browser, base, "trainer", "zh-hans", locale="zh-CN")
 
     heat_cell = f"#readiness-heat-table td.heat[data-course='{course.pk}'] a"
     page.goto(f"{base}/p/{project.pk}/training/readiness/")
