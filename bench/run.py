@@ -55,7 +55,7 @@ Benchmarks:
   reconcile     bench/reconcile_bench.py: our reconciliation engine (`manage.py reconcile`) against
                 datacompy's pandas and polars backends on generated 1,000,000 and 5,000,000-row
                 x 20-column extracts, each in its own subprocess: wall time, peak memory, CPU time,
-                speed-up and memory ratio (about 15 minutes and 2.3 GB of disk the first time).
+                speed-up and memory ratio (about 2 minutes, plus the extracts written the first time: 2.3 GB of disk).
 
 Adding a benchmark: write a function taking `Bench` and yielding (name, value, unit) tuples, and
 decorate it with @benchmark("name").
