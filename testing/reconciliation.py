@@ -467,7 +467,7 @@ def run(pk: int, language: str = "en") -> Reconciliation | None:
 def _store(pk: int, result: engine.Result) -> Reconciliation | None:
     data = result.to_dict()
     with transaction.atomic():
-        current = Reconciliation.objects.select_for_update().select_related("migration_object").filter(pk=pk).first()
+        current = Reconciliation.objects.select_for_update(of=("self",)).select_related("migration_object").filter(pk=pk).first()
         if current is None:
             return None  # deleted while it ran
         data["source"], data["target"] = current.source_name, current.target_name
