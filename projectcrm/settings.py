@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "projectcrm.core",
     "projectcrm.governance",
     "roadmap",
+    "projectcrm.design",
     "evaluation",
     "testing",
     "training",

@@ -18,6 +18,7 @@ project_patterns = [
     path("governance/", include("projectcrm.governance.urls")),
     path("roadmap/", include("roadmap.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("design/", include("projectcrm.design.urls")),
     path("training/", include("training.urls")),
     path("testing/", include("testing.urls")),
 ]

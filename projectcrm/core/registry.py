@@ -9,6 +9,7 @@ from importlib import import_module
 AREA_APPS = [
     "roadmap",
     "evaluation",
+    "projectcrm.design",
     "training",
     "testing",
     "projectcrm.governance",

@@ -1,0 +1,5 @@
+urlpatterns = []
+
+
+def map_detail_context(obj, access):
+    return {}

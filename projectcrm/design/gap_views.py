@@ -1,0 +1,5 @@
+urlpatterns = []
+
+
+def gap_detail_context(obj, access):
+    return {}

@@ -1,0 +1,5 @@
+urlpatterns = []
+
+
+def usecase_detail_context(obj, access):
+    return {}
