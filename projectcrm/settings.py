@@ -219,6 +219,8 @@ XLSX_MAX_RATIO = 200
 RECONCILE_MAX_BYTES = int(os.environ.get("RECONCILE_MAX_BYTES", str(2 * 1024**3)))
 # Evidence files (screenshots, logs) attached to a test execution.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)))
+# The largest BPMN file a user may import (checked before the XML is parsed).
+BPMN_MAX_BYTES = int(os.environ.get("BPMN_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 

@@ -12,6 +12,9 @@ EXTRA_PAGES = [
     ("governance", "governance:raci", _("RACI matrix")),
     ("governance", "governance:kpi-scorecard", _("KPI scorecard")),
     ("governance", "governance:readiness-overview", _("Readiness over time")),
+    ("design", "design:gap-analysis", _("Gap analysis")),
+    ("design", "design:traceability", _("Traceability")),
+    ("design", "design:spec", _("Functional specification")),
     ("testing", "testing:dashboard", _("Test dashboard")),
     ("testing", "testing:migration", _("Data migration")),
     ("testing", "testing:cutover", _("Cutover")),
@@ -41,6 +44,9 @@ HIDDEN = {
     "reports:golive-checks",
     "testing:run-objects",
     "testing:rehearsal-timings",
+    "design:lanes",
+    "design:steps",
+    "design:flows",
 }
 
 

@@ -8,6 +8,7 @@ reopened before it is changed.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projectcrm.core.registers import Register
 
@@ -34,6 +35,12 @@ class ProcessRegister(Register):
     ordering = ["number"]
     detail_extra_template = "design/_process_detail.html"
 
+    @classmethod
+    def detail_context(cls, obj, access):
+        from .gap_views import process_detail_context
+
+        return process_detail_context(obj, access)
+
 
 class MapRegister(Register):
     model = ProcessMap
@@ -45,6 +52,10 @@ class MapRegister(Register):
     form_fields = ["process", "name", "kind", "status", "description", "based_on"]
     ordering = ["process__number", "kind", "number"]
     detail_extra_template = "design/_map_detail.html"
+    list_actions = [
+        ("bpmn-import", gettext_lazy("Import BPMN"), "change"),
+        ("gap-analysis", gettext_lazy("Gap analysis"), "view"),
+    ]
 
     @classmethod
     def detail_context(cls, obj, access):
@@ -105,6 +116,7 @@ class GapRegister(WithoutManyToMany, Register):
     ]
     ordering = ["number"]
     detail_extra_template = "design/_gap_detail.html"
+    list_actions = [("gap-analysis", gettext_lazy("Gap analysis"), "view")]
 
     @classmethod
     def detail_context(cls, obj, access):
@@ -137,6 +149,10 @@ class UseCaseRegister(WithoutManyToMany, Register):
     ]
     ordering = ["number"]
     detail_extra_template = "design/_usecase_detail.html"
+    list_actions = [
+        ("spec", gettext_lazy("Functional specification"), "view"),
+        ("traceability", gettext_lazy("Traceability"), "view"),
+    ]
 
     @classmethod
     def detail_context(cls, obj, access):
