@@ -28,6 +28,7 @@ No request, no template here.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from dataclasses import dataclass, field
@@ -52,7 +53,7 @@ EXPORTER = "ProjectCRM"
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # Enough for a map at the mapdata limits with documentation, extensions and DI for every element.
-MAX_ELEMENTS = 40 * (md.MAX_STEPS + md.MAX_FLOWS + md.MAX_LANES)
+MAX_ELEMENTS = 20 * (md.MAX_STEPS + md.MAX_FLOWS + md.MAX_LANES)
 
 PARTICIPANT_BAND = 30   # the pool's own name band left of its lanes (as bpmn.io draws it)
 AUTO_X0, AUTO_DX = 80, 170  # automatic layout: x of the first column, distance between columns
@@ -277,7 +278,7 @@ def parse_xml(content: bytes, label: str):
     if not content.strip():
         raise BpmnError(_("“%(file)s” is empty.") % {"file": label})
     try:
-        root = SafeET.fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        root = _parse_counted(content, label)
     except DTDForbidden:
         raise BpmnError(_("“%(file)s” declares a document type (DOCTYPE). BPMN files never need one, and it is "
                           "refused for safety.") % {"file": label}) from None
@@ -298,6 +299,18 @@ def parse_xml(content: bytes, label: str):
     return root
 
 
+def _parse_counted(content: bytes, label: str):
+    """defusedxml's parser (no DTD, no entities, no external references), stopped as soon as the
+    document has more elements than any map needs, so a flood of elements costs little time."""
+    events = SafeET.iterparse(io.BytesIO(content), events=("start",), forbid_dtd=True, forbid_entities=True,
+                              forbid_external=True)
+    for count, _event in enumerate(events, start=1):
+        if count > MAX_ELEMENTS:
+            raise BpmnError(_("“%(file)s” has more than %(n)d XML elements, too many for one process map.")
+                            % {"file": label, "n": MAX_ELEMENTS})
+    return events.root
+
+
 def _q(local: str, namespace: str = BPMN) -> str:
     return f"{{{namespace}}}{local}"
 
@@ -309,7 +322,6 @@ def _local(tag) -> str:
 @dataclass
 class _Node:
     key: str
-    element: ET.Element
     pool: _Pool
     step: md.StepData
     ours: bool  # carries our pcrm:step extension
@@ -320,6 +332,7 @@ class _Pool:
     key: str                     # participant id, else process id
     name: str
     lanes: list[md.LaneData] = field(default_factory=list)
+    has_lanes: bool = False      # False: one lane made from the pool itself
 
 
 @dataclass
@@ -350,12 +363,12 @@ class _Reader:
         return BpmnError(_("“%(file)s”: %(problem)s") % {"file": self.label, "problem": message % values})
 
     def read(self) -> Imported:
-        if sum(1 for _element in self.root.iter()) > MAX_ELEMENTS:
-            raise self.error(_("it has more than %(n)d XML elements, too many for one process map."), n=MAX_ELEMENTS)
         self.shapes = self._shapes()
         pools = self._pools()
+        nodes_of = {pool: self._nodes(pool, process) for pool, process in pools.items()}
+        pools = {pool: process for pool, process in pools.items() if nodes_of[pool] or pool.has_lanes}
         lanes = [lane for pool in pools for lane in pool.lanes]
-        nodes = [node for pool, process in pools.items() for node in self._nodes(pool, process)]
+        nodes = [node for pool in pools for node in nodes_of[pool]]
         if not nodes:
             raise self.error(_("it holds no process steps (no events, tasks or gateways)."))
         self._check_limits(lanes, nodes)
@@ -407,9 +420,9 @@ class _Reader:
         key = owner.get("id") or process.get("id") or "Process"
         name = _clean((participant.get("name") if participant is not None else "") or process.get("name") or "")
         pool = _Pool(key, name)
-        for lane in _leaf_lanes(process):
-            pool.lanes.append(self._lane(lane))
-        if not pool.lanes:
+        pool.lanes = [self._lane(lane) for lane in _leaf_lanes(process)]
+        pool.has_lanes = bool(pool.lanes)
+        if not pool.has_lanes:
             pool.lanes.append(md.LaneData(key, name or key, DEFAULT_LANE_HEIGHT))
         return pool
 
@@ -452,7 +465,7 @@ class _Reader:
             documentation = element.find(_q("documentation"))
             if documentation is not None and documentation.text:
                 step.description = documentation.text if extension is not None else documentation.text.strip()
-            nodes.append(_Node(key, element, pool, step, extension is not None))
+            nodes.append(_Node(key, pool, step, extension is not None))
             if len(nodes) > md.MAX_STEPS:
                 break  # _check_limits says so
         return nodes

@@ -128,8 +128,15 @@ def _text_block(lines: list[str], cx: float, top: float, size: int, fill: str = 
     spans = "".join(
         f'<tspan x="{cx:g}" y="{top + size * 0.95 + i * step:.1f}">{escape(line)}</tspan>' for i, line in enumerate(lines)
     )
-    outline = ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' if halo else ""
-    return f'<text font-size="{size}" text-anchor="middle" fill="{fill}"{outline}>{spans}</text>'
+    text = f'<text font-size="{size}" text-anchor="middle" fill="{fill}">{spans}</text>'
+    return _halo(text) + text if halo else text
+
+
+def _halo(text: str) -> str:
+    """A white outline drawn under a label so lines beneath it do not cross the letters.
+
+    A copy of the text stroked in white, not `paint-order`, which weasyprint does not know."""
+    return text.replace("<text ", '<text stroke="#ffffff" stroke-width="3" stroke-linejoin="round" aria-hidden="true" ', 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,8 +358,8 @@ def _flow_label(lines, x, top, anchor) -> str:
         f'<tspan x="{x:g}" y="{top + LABEL_FONT * 0.95 + i * LABEL_FONT * LINE:.1f}">{escape(line)}</tspan>'
         for i, line in enumerate(lines)
     )
-    return (f'<text font-size="{LABEL_FONT}" text-anchor="{anchor}" fill="#7c2d12" stroke="#ffffff" stroke-width="3" '
-            f'paint-order="stroke" stroke-linejoin="round">{spans}</text>')
+    text = f'<text font-size="{LABEL_FONT}" text-anchor="{anchor}" fill="#7c2d12">{spans}</text>'
+    return _halo(text) + text
 
 
 def draw_lane(lane, top: int, width: float, index: int, *, interactive: bool, selected: bool) -> str:

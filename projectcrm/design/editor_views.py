@@ -524,6 +524,16 @@ def map_svg(request, project, pk):
 
 
 A3_FROM_WIDTH = 1400  # diagrams wider than this (pixels) print on A3
+PDF_ROOM = {"A4 landscape": (265, 112), "A3 landscape": (388, 205)}  # mm for the diagram under the header
+
+
+def pdf_fit(svg: str) -> tuple[str, int]:
+    """The page size and the diagram's printed width (mm) so it fits the first page whole."""
+    width = float(svg.split('width="', 1)[1].split('"', 1)[0])
+    height = float(svg.split('height="', 1)[1].split('"', 1)[0])
+    page = "A3 landscape" if width > A3_FROM_WIDTH else "A4 landscape"
+    room_w, room_h = PDF_ROOM[page]
+    return page, int(min(room_w, room_h * width / max(height, 1)))
 
 
 @login_required
@@ -533,10 +543,10 @@ def map_pdf(request, project, pk):
     process_map = _map(access, pk)
     data = mapdata.load(process_map)
     svg = render_svg(data)
-    width = float(svg.split('width="', 1)[1].split('"', 1)[0])
+    page_size, width_mm = pdf_fit(svg)
     context = {
         "project": access.project, "map": process_map, "svg": svg, "facts": map_facts(data), "rows": step_rows(data),
-        "page_size": "A3 landscape" if width > A3_FROM_WIDTH else "A4 landscape",
+        "page_size": page_size, "diagram_width_mm": width_mm,
         "title": f"{process_map.ref} {process_map.name}",
     }
     pdf = render_pdf("design/map_pdf.html", context, request=request, language=get_language())

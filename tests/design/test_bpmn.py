@@ -431,3 +431,10 @@ def test_bad_files_get_clear_messages(content, match):
 def test_bad_bounds_name_the_element():
     xml = FOREIGN.replace('<dc:Bounds x="0" y="220"', '<dc:Bounds x="left" y="220"')
     refused(xml.encode(), "two-pools.bpmn", match="“T_2”")
+
+
+def test_a_flood_of_elements_under_the_size_limit_is_refused_fast():
+    body = "<a>" * 300_000 + "</a>" * 300_000 + "<b/>" * 500_000
+    content = f'<definitions xmlns="{BPMN}"><process id="P">{body}</process></definitions>'.encode()
+    assert len(content) < bpmn.max_bytes()
+    refused(content, "flood.bpmn", match="XML elements")

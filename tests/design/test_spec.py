@@ -57,7 +57,7 @@ def test_spec_page_holds_only_approved_use_cases_and_their_rules(project, proces
     assert "<li>Scan the badge</li><li>Check duplicates</li><li>Save</li>" in page
     # grouped: the lead process first (section 1), the use case without a step under "Other" (section 2)
     assert page.index(f"1. {process.ref} {process.name}") < page.index("2. Other")
-    assert page.index("Capture a trade-fair lead") < page.index("2. Other") < page.index("UC-002 创建报价单")
+    assert page.index('id="uc-1"') < page.index("2. Other") < page.index('id="uc-2"')
     assert "Quotation" not in body  # a process no approved use case touches is left out
     not_included = page.split('id="not-included"')[1]
     assert "Escalate a complaint" in not_included and "Draft" in not_included
@@ -86,7 +86,7 @@ def test_spec_pdf_in_english_and_chinese(project, spec_data, client_for, tmp_pat
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response.content, tmp_path)
     assert "Capture a trade-fair lead" in text and "创建报价单" in text
-    assert "Assign by region" in text and "Escalate a complaint" in text  # the latter as "not included"
+    assert "BR-001 Assign by" in text and "Escalate a complaint" in text  # the latter as "not included"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     response = client.get(spec_url(project, pdf=True))
     assert response.status_code == 200

@@ -29,6 +29,7 @@ from projectcrm.core.models import Membership, Project
 SEED_AREAS = [
     "projectcrm.governance.demo",
     "roadmap.demo",
+    "projectcrm.design.demo",
     "evaluation.demo",
     "training.demo",
     "testing.demo",
