@@ -19,7 +19,9 @@ Import (`parse_bpmn`, or `read_bpmn` which also gives the name found in the file
 other tools too: element types map to step kinds, lanes of every participant/process become
 swimlanes (a pool without lanes becomes one lane), message flows between imported nodes become
 flows, and the layout comes from the DI when every node has a shape, else from a simple automatic
-layout (columns by longest path from the start nodes). Untrusted XML is refused before any work
+layout (columns by longest path from the start nodes). Names and conditions from other tools are
+tidied (line breaks become spaces, overlong text is shortened, with a note); values carried by our
+own files are taken exactly as written. Untrusted XML is refused before any work
 when it is too large, and parsed by defusedxml with DTDs, entities and external references
 forbidden, so entity-expansion and external-entity attacks fail at once with a clear message.
 

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -72,13 +72,15 @@ class Linker:
 
     def __init__(self, project_pk: int):
         self.links = Links(project_pk)
+        self.trace_base = reverse("design:traceability", kwargs={"project": project_pk}) + "?item="
 
     def __call__(self, node: calc.Node) -> str:
         return self.links(calc.URL_NAMES[node.kind], node.pk)
 
 
 def item(node: calc.Node, link: Linker) -> dict:
-    return {"kind": node.kind, "ref": node.ref, "title": node.title, "url": link(node),
+    ref = node.ref
+    return {"kind": node.kind, "ref": ref, "title": node.title, "url": link(node), "trace_url": link.trace_base + ref,
             "status": node.status, "status_label": node.status_label}
 
 

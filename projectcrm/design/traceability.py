@@ -35,7 +35,7 @@ from testing.choices import DEFECT_DONE, DefectStatus, Result
 from testing.dashboard import Run, latest_runs, parse_references
 from testing.models import Defect, Execution, TestCase
 
-from .choices import GapDecision, MapKind, Resolution, RuleStatus, StepKind, UseCaseStatus, WORK_KINDS
+from .choices import WORK_KINDS, GapDecision, MapKind, Resolution, RuleStatus, StepKind, UseCaseStatus
 from .models import BusinessRule, Gap, Process, ProcessMap, Step, UseCase
 
 STEP, GAP, RULE, USE_CASE, CASE, EXECUTION, DEFECT = "step", "gap", "rule", "usecase", "case", "execution", "defect"

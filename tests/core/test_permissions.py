@@ -216,6 +216,8 @@ EXPECTATIONS: dict[str, Expect] = {
     "testing:evidence-delete": page(("testing", "change"), rows="testing-evidence"),
     "testing:dashboard": page(("testing", "view")),
     "design:gap-analysis": page(("design", "view")),
+    "design:map-bpmn": page(("design", "view"), rows="design:maps"),
+    "design:bpmn-import": page(("design", "change"), ("design", "change", "POST")),
     "design:gap-record": page(("design", "change", "POST")),
     "design:gap-deliver": page(("design", "change"), ("design", "change", "POST"), rows="design:gaps"),
     "testing:traceability-xlsx": page(("testing", "view")),

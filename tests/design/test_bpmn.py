@@ -293,6 +293,7 @@ FOREIGN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="F_1" sourceRef="S_1" targetRef="T_1" />
     <bpmn:sequenceFlow id="F_self" sourceRef="T_loop" targetRef="T_loop" />
   </bpmn:process>
+  <bpmn:process id="Proc_empty" name="Drawn by mistake" />
   <bpmn:process id="Proc_b">
     <bpmn:receiveTask id="T_2" name="Pick order" />
   </bpmn:process>
@@ -311,7 +312,8 @@ FOREIGN = """<?xml version="1.0" encoding="UTF-8"?>
 def test_several_pools_lane_shapes_message_flows_and_shift():
     imported = read_bpmn(FOREIGN.encode(), "two-pools.bpmn")
     data = imported.data
-    # Lane heights from the lane shapes (Bottom 60 is raised to the 80 px minimum); the pool without lanes is one lane.
+    # Lane heights from the lane shapes (Bottom 60 is raised to the 80 px minimum); the pool without lanes is one
+    # lane; the empty process no participant shows gives none.
     assert [(lane.key, lane.name, lane.height) for lane in data.lanes] == [
         ("L_top", "Top", 100), ("L_bottom", "Bottom", 80), ("P_b", "Warehouse", 120)]
     steps = by_key(data)

@@ -47,10 +47,9 @@ def test_viewer_downloads_the_map_as_bpmn(client_for, make_map):
     assert parse_bpmn(response.content) == md.load(process_map)
 
 
-@pytest.mark.parametrize("who", ["outsider"])
-def test_outsider_gets_404_on_download_and_import(client_for, make_map, who):
+def test_outsider_gets_404_on_download_and_import(client_for, make_map):
     process_map = make_map(small_map())
-    client = client_for(who)
+    client = client_for("outsider")
     assert client.get(download_url(process_map)).status_code == 404
     assert client.get(import_url(process_map.project)).status_code == 404
 
@@ -170,6 +169,15 @@ def test_replace_keeps_the_map_and_its_history(client_for, make_map, project):
     assert capture.name == "Capture lead in the CRM"
     assert capture.history.count() == versions_before + 1
     assert Step.history.filter(key="Task_assign", history_type="-").exists()
+
+
+def test_replace_form_names_the_map(client_for, make_map, project):
+    process_map = make_map(small_map(), name="Lead capture")
+    response = client_for("member").get(import_url(project, map=process_map.pk))
+    assert response.status_code == 200
+    assert set(response.context["form"].fields) == {"file"}
+    assert f'name="map" value="{process_map.pk}"' in response.content.decode()
+    assert client_for("member").get(import_url(project, map="abc")).status_code == 404
 
 
 def test_replace_with_a_bad_file_changes_nothing(client_for, make_map, project):
