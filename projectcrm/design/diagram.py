@@ -278,26 +278,26 @@ def _kind_marker(kind: str, box: Box, stroke: str) -> str:
 
 
 def _badges(step: StepData, box: Box) -> str:
+    """Automated (green A) and pain points (red count): on a task's top edge, above an event or gateway."""
+    small = step.kind in EVENT_KINDS | GATEWAY_KINDS
+    y = box.top - 1 if small else box.top
     parts = []
-    corner_y = box.top if step.kind not in EVENT_KINDS | GATEWAY_KINDS else box.top + 4
     if step.automated:
-        x = box.right - 2 if step.kind in EVENT_KINDS | GATEWAY_KINDS else box.left + box.w * 0.72
-        parts.append(
-            f'<g class="badge-automated"><title>{escape(_("Automated in the to-be design"))}</title>'
-            f'<circle cx="{x:g}" cy="{corner_y:g}" r="8" fill="#16a34a" stroke="#fff" stroke-width="1.5"/>'
-            f'<text x="{x:g}" y="{corner_y + 4:g}" font-size="10" font-weight="bold" text-anchor="middle" fill="#fff">A</text></g>'
-        )
+        x = box.cx + 13 if small else box.left + box.w * 0.72
+        parts.append(_badge("badge-automated", _("Automated in the to-be design"), x, y, "#16a34a", "A"))
     if step.pain_points:
         labels = [str(PainPoint(p).label) if p in PainPoint.values else p for p in step.pain_points]
-        x = box.right - 2 if step.kind not in EVENT_KINDS | GATEWAY_KINDS else box.left + 2
+        x = box.cx - 13 if small else box.right - 2
         title = _("Pain points: %(list)s") % {"list": ", ".join(labels)}
-        parts.append(
-            f'<g class="badge-pain"><title>{escape(title)}</title>'
-            f'<circle cx="{x:g}" cy="{corner_y:g}" r="8" fill="#dc2626" stroke="#fff" stroke-width="1.5"/>'
-            f'<text x="{x:g}" y="{corner_y + 4:g}" font-size="10" font-weight="bold" text-anchor="middle" fill="#fff">'
-            f"{len(step.pain_points)}</text></g>"
-        )
+        parts.append(_badge("badge-pain", title, x, y, "#dc2626", str(len(step.pain_points))))
     return "".join(parts)
+
+
+def _badge(cls: str, title: str, x: float, y: float, colour: str, text: str) -> str:
+    return (f'<g class="{cls}"><title>{escape(title)}</title>'
+            f'<circle cx="{x:g}" cy="{y:g}" r="8" fill="{colour}" stroke="#fff" stroke-width="1.5"/>'
+            f'<text x="{x:g}" y="{y + 3.5:g}" font-size="10" font-weight="bold" text-anchor="middle" fill="#fff">'
+            f"{escape(text)}</text></g>")
 
 
 def _name(step: StepData, box: Box) -> tuple[str, float]:
@@ -381,7 +381,7 @@ def draw_lane(lane, top: int, width: float, index: int, *, interactive: bool, se
 
 
 DEFS = (
-    '<defs><marker id="pcm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+    '<defs><marker id="pcm-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
     'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>'
 )
 # weasyprint and older browsers do not know context-stroke: a fixed colour is the safe choice.

@@ -1,5 +1,6 @@
 """The swimlane diagram: a shape per step kind, escaped text, CJK wrapping, arrowheads, scale."""
 
+import itertools
 import time
 import xml.etree.ElementTree as ET
 
@@ -109,7 +110,7 @@ def test_flows_are_orthogonal_polylines_with_arrowheads_and_conditions():
         line = [p for p in flow.iter(f"{SVG}polyline") if p.get("marker-end")][0]
         assert line.get("marker-end") == "url(#pcm-arrow)"
         points = [tuple(map(float, p.split(","))) for p in line.get("points").split()]
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
             assert x0 == x1 or y0 == y1  # orthogonal segments only
     yes = next(f for f in flows if f.get("data-key") == "Flow_3")
     assert "yes" in "".join(yes.itertext())
