@@ -52,6 +52,13 @@ Benchmarks:
                 steering_report_issue_s (issuing a report: snapshots, charts and PDFs in three
                 languages, stored). The benchmark's reports are removed first (untimed), so the
                 report is the project's first (nothing to compare with).
+  design        bench/design_map_bench.py: a generated map of 300 steps and 400 flows in 6 lanes (project
+                "Design scale test", built once): design_map_page_ms/_queries (the map's page with its
+                diagram, as a PM), design_map_svg_kb (the SVG's size), design_map_render_ms (render_svg
+                alone); bench/design_trace_bench.py: project "Design traceability scale test" (built once:
+                500 use cases, 300 gaps, 200 rules, 1,000 test cases naming them, 2,000 executions, 300
+                defects): design_traceability_page_ms/_queries and design_spec_page_ms/_queries
+                (medians of 5 after a warm-up)
   reconcile     bench/reconcile_bench.py: our reconciliation engine (`manage.py reconcile`) against
                 datacompy's pandas and polars backends on generated 1,000,000 and 5,000,000-row
                 x 20-column extracts, each in its own subprocess: wall time, peak memory, CPU time,
@@ -500,6 +507,17 @@ def steering(bench: Bench):
         issuing.issue(report, pm)
         yield "steering_report_issue_s", f"{time.perf_counter() - started:.2f}", "s"
     SteeringReport.objects.filter(project=project, title__startswith=BENCH_REPORT).delete()
+
+
+@benchmark("design")
+def design(bench: Bench):
+    """A 300-step map (page, SVG) and the traceability and specification pages over 500 use cases."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import design_map_bench
+    import design_trace_bench
+
+    yield from design_map_bench.run(bench)
+    yield from design_trace_bench.run(bench)
 
 
 @benchmark("reconcile")

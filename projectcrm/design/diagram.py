@@ -362,12 +362,32 @@ def _flow_label(lines, x, top, anchor) -> str:
     return _halo(text) + text
 
 
-def draw_lane(lane, top: int, width: float, index: int, *, interactive: bool, selected: bool) -> str:
-    fill = LANE_FILLS[index % 2]
-    lines = wrap(lane.name, max(lane.height - 14, 30), 12, 2)
-    cx, cy = LANE_HEADER / 2, top + lane.height / 2
+def lane_label(name: str, cx: float, cy: float, height: int) -> str:
+    """A lane's name in its header band: Chinese upright in a column (two at most), read top to
+    bottom; anything else turned a quarter left, wrapped over two lines."""
+    size, pitch = 12, 14
+    if name and all(is_wide(c) for c in name.replace(" ", "")):
+        chars = name.replace(" ", "")
+        per_column = max(1, int((height - 12) // pitch))
+        columns = [chars[i:i + per_column] for i in range(0, len(chars), per_column)]
+        if len(columns) > 2:
+            columns = [columns[0], columns[1][:-1] + "…"]
+        spans = []
+        for c, column in enumerate(columns):  # the first column on the right, as vertical text runs
+            x = cx + (len(columns) - 1) * 7.5 - c * 15
+            first = cy - (len(column) - 1) * pitch / 2 + size * 0.36
+            spans += [f'<tspan x="{x:g}" y="{first + k * pitch:.1f}">{escape(ch)}</tspan>' for k, ch in enumerate(column)]
+        return (f'<text font-size="{size}" font-weight="bold" text-anchor="middle" fill="#1e293b">'
+                f'{"".join(spans)}</text>')
+    lines = wrap(name, max(height - 14, 30), size, 2)
     offsets = [4] if len(lines) == 1 else [-3, 12]
     spans = "".join(f'<tspan x="0" y="{offsets[i]}">{escape(line)}</tspan>' for i, line in enumerate(lines))
+    return (f'<text transform="translate({cx:g},{cy:g}) rotate(-90)" font-size="{size}" font-weight="bold" '
+            f'text-anchor="middle" fill="#1e293b">{spans}</text>')
+
+
+def draw_lane(lane, top: int, width: float, index: int, *, interactive: bool, selected: bool) -> str:
+    fill = LANE_FILLS[index % 2]
     attrs = (f' class="lane{" selected" if selected else ""}" data-key="{escape(lane.key)}"'
              f' data-top="{top}" data-height="{lane.height}"') if interactive else ' class="lane"'
     border = SELECTED if selected else LANE_BORDER
@@ -375,8 +395,7 @@ def draw_lane(lane, top: int, width: float, index: int, *, interactive: bool, se
         f"<g{attrs}><title>{escape(lane.name)}</title>"
         f'<rect x="0" y="{top}" width="{width:g}" height="{lane.height}" fill="{fill}" stroke="{border}" stroke-width="1"/>'
         f'<rect x="0" y="{top}" width="{LANE_HEADER}" height="{lane.height}" fill="{HEADER_FILL}" stroke="{border}" stroke-width="1"/>'
-        f'<text transform="translate({cx:g},{cy:g}) rotate(-90)" font-size="12" font-weight="bold" text-anchor="middle" '
-        f'fill="#1e293b">{spans}</text></g>'
+        f"{lane_label(lane.name, LANE_HEADER / 2, top + lane.height / 2, lane.height)}</g>"
     )
 
 

@@ -439,7 +439,7 @@ def editor_context(access, process_map, data: MapData, selected: str | None, **e
         "flows": [{"flow": f, "source": names.get(f.source, f.source), "target": names.get(f.target, f.target)}
                   for f in data.flows],
         "step": step, "flow": flow, "lane": lanes_by_key.get(selected) if selected else None,
-        "step_lane": step.lane if step else None,
+        "flow_source": names.get(flow.source) if flow else None, "flow_target": names.get(flow.target) if flow else None,
         "kinds": StepKind.choices, "pain_choices": PainPoint.choices, "stakeholders": stakeholders,
         "confirm_lane": lanes_by_key.get(confirm), "confirm_count": counts.get(confirm, 0),
         "edit_base": _editor_url(process_map),  # + "<op>/" is the design:map-edit URL of an operation

@@ -217,6 +217,11 @@ EXPECTATIONS: dict[str, Expect] = {
     "testing:dashboard": page(("testing", "view")),
     "design:gap-analysis": page(("design", "view")),
     "design:map-bpmn": page(("design", "view"), rows="design:maps"),
+    "design:map-editor": page(("design", "view"), rows="design:maps"),
+    "design:map-svg": page(("design", "view"), rows="design:maps"),
+    "design:map-pdf": page(("design", "view"), rows="design:maps"),
+    "design:map-copy": page(("design", "change", "POST"), rows="design:maps"),
+    "design:map-edit": page(("design", "change", "POST"), rows="design:maps"),
     "design:usecase-status": page(("design", "change", "POST"), rows="design:use-cases"),
     "design:spec": page(("design", "view")),
     "design:spec-pdf": page(("design", "view")),
@@ -538,6 +543,8 @@ def url_for(pattern, expect, project_pk, rows):
             kwargs[name] = rows[expect.rows][name]
         elif name == "case":
             kwargs[name] = rows["testing:cases"]["pk"]
+        elif name == "op":
+            kwargs[name] = "add-lane"
         elif name == "run":
             kwargs[name] = rows["testing:mock-runs"]["pk"]
         elif name in ("pk", "history_id", "job"):

@@ -188,3 +188,12 @@ def test_render_for_map_reads_the_saved_map(make_map):
     svg = diagram.render_for_map(process_map)
     assert "Capture lead</tspan>" in svg
     assert ">Assign to sales</tspan>" in svg and ">rep</tspan>" in svg  # wrapped over two lines
+
+
+def test_chinese_lane_names_stand_upright_in_a_column():
+    upright = diagram.lane_label("销售部", 20, 80, 160)
+    assert "rotate" not in upright and upright.count("<tspan") == 3
+    turned = diagram.lane_label("CRM system", 20, 80, 160)
+    assert "rotate(-90)" in turned
+    long = diagram.lane_label("一二三四五六七八九十" * 4, 20, 50, 100)
+    assert long.count("<tspan") <= 14 and "…" in long

@@ -66,7 +66,7 @@ def test_htmx_get_returns_the_partial(client_for, pmap):
     response = client_for("pm").get(url_of("design:map-editor", pmap) + "?sel=Flow_3", **HTMX)
     html = response.content.decode()
     assert html.lstrip().startswith("<div id=\"map-editor\"") and "<html" not in html
-    assert 'id="flow-form"' in html
+    assert 'id="flow-form"' in html and "Qualified? → Assign to sales rep" in html
 
 
 # --- permissions ----------------------------------------------------------------------------
