@@ -115,7 +115,7 @@ def validate(data: MapData) -> list[str]:
     if len(data.flows) > MAX_FLOWS:
         errors.append(_("A map has at most %(n)d flows.") % {"n": MAX_FLOWS})
     seen = set()
-    for kind, items in (("lane", data.lanes), ("step", data.steps), ("flow", data.flows)):
+    for items in (data.lanes, data.steps, data.flows):
         for item in items:
             if not KEY.match(item.key or ""):
                 errors.append(_("The id “%(key)s” is not a valid BPMN id (letters, digits, _ . -; at most 100).") % {"key": item.key})
