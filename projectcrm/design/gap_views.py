@@ -203,7 +203,8 @@ def gap_record(request, project):
     project = access.project
     maps = list(ProcessMap.objects.filter(project=project, pk__in=[_int(request.POST.get("as_is")) or 0,
                                                                     _int(request.POST.get("to_be")) or 0]))
-    as_is, to_be, errors = chosen_pair(maps, request.POST)
+    # A post always names both maps (the page's form carries them); a default pair is not guessed.
+    as_is, to_be, errors = chosen_pair(maps, {"as_is": request.POST.get("as_is"), "to_be": request.POST.get("to_be")})
     if errors:
         for error in errors:
             messages.error(request, error)

@@ -117,6 +117,12 @@ def test_record_creates_gaps_once(client_for, project, pair):
     assert Gap.objects.filter(project=project).count() == 4
 
 
+def test_record_without_maps_names_them_and_records_nothing(pm_client, project, pair):
+    response = pm_client.post(record_url(project), {"diff": ALL_TOKENS}, follow=True)
+    assert "Choose the as-is map" in response.content.decode()
+    assert not Gap.objects.filter(project=project).exists()
+
+
 def test_record_only_ticked(pm_client, project, pair):
     as_is, to_be = pair
     pm_client.post(record_url(project), {"as_is": as_is.pk, "to_be": to_be.pk, "diff": [ALL_TOKENS[1], "added::Nope"]})
