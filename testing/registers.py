@@ -10,7 +10,7 @@ and never change afterwards.
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from projectcrm.core.registers import Register
+from projectcrm.core.registers import Register, WithoutManyToMany
 
 from .models import (
     CutoverStep,
@@ -62,14 +62,6 @@ class CaseRegister(Register):
     form_fields = ["title", "plan", "preconditions", "steps", "test_data", "priority", "tags", "use_cases", "business_rules"]
     ordering = ["number"]
     detail_extra_template = "testing/_case_detail.html"
-
-
-class WithoutManyToMany:
-    """Imports cannot set many-to-many fields (rows are bulk-created): they are picked on the edit page."""
-
-    @classmethod
-    def io_fields(cls):
-        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
 
 
 class CycleRegister(WithoutManyToMany, Register):

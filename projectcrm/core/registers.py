@@ -258,6 +258,14 @@ class Register:
         return mapping
 
 
+class WithoutManyToMany:
+    """Imports cannot set many-to-many fields (rows are bulk-created): they are picked on the edit page."""
+
+    @classmethod
+    def io_fields(cls):
+        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
+
+
 def limit_choices(form, project):
     """Offer only this project's rows and members in a form's choice fields."""
     for field in form.fields.values():

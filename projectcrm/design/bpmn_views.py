@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,14 +31,8 @@ from . import bpmn
 from . import mapdata as md
 from .choices import MapKind
 from .models import Process, ProcessMap
-
-AREA = "design"
-
-
-def _page(request, template, access, title, **context):
-    context.update({"project": access.project, "access": access, "area": AREA, "title": title,
-                    "can_change": access.can(AREA, "change")})
-    return render(request, template, context)
+from .pages import AREA
+from .pages import page as _page
 
 
 @login_required

@@ -23,7 +23,7 @@ class StepKind(models.TextChoices):
     TASK = "task", _("Task")
     SYSTEM = "system", _("System action")
     HANDOFF = "handoff", _("Manual hand-off")
-    DECISION = "decision", _("Decision")
+    DECISION = "decision", pgettext_lazy("process step", "Decision")
     PARALLEL = "parallel", _("Parallel split or join")
 
 

@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -41,26 +41,13 @@ from . import gaps
 from . import mapdata as md
 from .choices import GapKind, MapKind, MoSCoW, Resolution
 from .models import Gap, ProcessMap, Step, UseCase
-
-AREA = "design"
-
-
-def _page(request, template, access, title, **context):
-    context.update({"project": access.project, "access": access, "area": AREA, "title": title,
-                    "can_change": access.can(AREA, "change")})
-    return render(request, template, context)
-
+from .pages import AREA
+from .pages import page as _page
+from .pages import to_int as _int
 
 # ---------------------------------------------------------------------------------------------
 # Choosing the two maps
 # ---------------------------------------------------------------------------------------------
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def default_pair(maps: list[ProcessMap], process_pk: int | None) -> tuple[ProcessMap | None, ProcessMap | None]:

@@ -10,18 +10,10 @@ reopened before it is changed.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from projectcrm.core.registers import Register
+from projectcrm.core.registers import Register, WithoutManyToMany
 
 from .choices import UseCaseStatus
 from .models import BusinessRule, Flow, Gap, Lane, Process, ProcessMap, Step, UseCase
-
-
-class WithoutManyToMany:
-    """Imports cannot set many-to-many fields (rows are bulk-created): they are picked on the edit page."""
-
-    @classmethod
-    def io_fields(cls):
-        return [name for name in cls.form_fields if not cls.model._meta.get_field(name).many_to_many]
 
 
 class ProcessRegister(Register):

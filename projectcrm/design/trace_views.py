@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,21 +28,9 @@ from testing.dashboard_views import Links
 
 from . import traceability as calc
 from .choices import UseCaseStatus
-
-AREA = "design"
-
-
-def _page(request, template, access, title, **context):
-    context.update({"project": access.project, "access": access, "area": AREA, "title": title,
-                    "can_change": access.can(AREA, "change")})
-    return render(request, template, context)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from .pages import AREA
+from .pages import page as _page
+from .pages import to_int as _int
 
 
 def read_filters(params, trace: calc.Trace) -> tuple[dict, list[str]]:
