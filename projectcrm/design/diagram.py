@@ -184,8 +184,9 @@ def flow_points(source: Box, target: Box) -> list[tuple[float, float]]:
     """An orthogonal route from one shape's side to another's.
 
     Forward in the same row: right side to left side (with a vertical jog half-way when the rows
-    differ a little); forward to another row: out of the top or bottom, then across into the
-    left side; backward or straight down: out of the top or bottom, across, into the target's top
+    differ a little); forward to another row: a task leaves by its right side and turns down or
+    up just before the target, an event or gateway leaves by its top or bottom vertex, both enter
+    the target's left side; backward or straight down: out of the top or bottom, across, into the target's top
     or bottom, looping below both shapes when they share a row.
     """
     if target.left >= source.right + 10:
@@ -195,8 +196,13 @@ def flow_points(source: Box, target: Box) -> list[tuple[float, float]]:
                 return [start, end]
             mid = (start[0] + end[0]) / 2
             return [start, (mid, start[1]), (mid, end[1]), end]
-        start_y = source.bottom if target.cy > source.cy else source.top
-        return [(source.cx, start_y), (source.cx, target.cy), (target.left, target.cy)]
+        if source.w == source.h:  # events and gateways: out of the top or bottom vertex, then across
+            start_y = source.bottom if target.cy > source.cy else source.top
+            return [(source.cx, start_y), (source.cx, target.cy), (target.left, target.cy)]
+        # Tasks: out of the right side and down just before the target, so the line does not run
+        # through the other steps standing in the source's column.
+        bend = max(source.right + 10, target.left - 20)
+        return [(source.right, source.cy), (bend, source.cy), (bend, target.cy), (target.left, target.cy)]
     if target.top >= source.bottom + 10:  # below
         mid = (source.bottom + target.top) / 2
         return _dedupe([(source.cx, source.bottom), (source.cx, mid), (target.cx, mid), (target.cx, target.top)])
@@ -341,8 +347,10 @@ def draw_flow(flow: FlowData, source: Box, target: Box, *, interactive: bool, se
         (x0, y0), (x1, y1) = points[0], points[1]
         lines = wrap(flow.condition, 110, LABEL_FONT, 2)
         block = len(lines) * LABEL_FONT * LINE
-        if abs(y1 - y0) > abs(x1 - x0) and len(points) == 3:  # down or up, then across: over the turn
-            label = _flow_label(lines, x1 + 6, y1 - 3 - block, "start")
+        if abs(y1 - y0) > abs(x1 - x0) and len(points) == 3:
+            # Down or up, then across: beside the turn, on the side away from the source (a
+            # gateway's name stands under it, so a flow going down is labelled under its line).
+            label = _flow_label(lines, x1 + 6, y1 + 4 if y1 > y0 else y1 - 3 - block, "start")
         elif abs(y1 - y0) > abs(x1 - x0):  # leaves vertically: write beside the line
             ty = y0 + (6 + below if y1 > y0 else -6 - len(lines) * LABEL_FONT * LINE)
             label = _flow_label(lines, x0 + 5, ty, "start")

@@ -20,6 +20,7 @@ from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from projectcrm.core import tabular
@@ -189,7 +190,7 @@ def traceability_xlsx(request, project):
           _("Test case title"), _("Latest result"), _("Latest execution"), _("Executions"), _("Open defects"),
           _("Closed defects")],
          matrix_sheet(rows)),
-        (_("Steps without use case"), [_("Step"), _("Name"), _("Map"), _("Gaps")],
+        (_("Steps without use case"), [_("Step"), pgettext("design item", "Name"), _("Map"), _("Gaps")],
          [[s.step.ref, s.step.title, f"{maps[s.map_id].ref} {maps[s.map_id].name}" if s.map_id in maps else "",
            _refs(s.gaps)] for s in loose]),
         (_("Coverage"), [_("Check"), _("Reference"), _("Title"), _("Status")],

@@ -120,7 +120,11 @@ def test_route_enters_the_target_on_its_side():
     source, target = diagram.Box(100, 80, 120, 64), diagram.Box(400, 80, 120, 64)
     assert diagram.flow_points(source, target) == [(160, 80), (340, 80)]
     lower = diagram.Box(400, 240, 120, 64)
-    assert diagram.flow_points(source, lower) == [(100, 112), (100, 240), (340, 240)]  # down, then across
+    # A task to another row: out of its right side, down just before the target, into its left side
+    # (not down its own column, where other steps may stand).
+    assert diagram.flow_points(source, lower) == [(160, 80), (320, 80), (320, 240), (340, 240)]
+    gateway = diagram.Box(100, 80, 50, 50)
+    assert diagram.flow_points(gateway, lower) == [(100, 105), (100, 240), (340, 240)]  # a vertex, then across
     back = diagram.Box(50, 80, 36, 36)
     points = diagram.flow_points(target, back)
     assert points[0] == (400, 112) and points[-1] == (50, 98) and points[1][1] > 112  # loops below
