@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "projectcrm.governance.choices.Level",
         # Meetings and training sessions share planned / held / cancelled: one enum for both.
         "PlannedHeldCancelledEnum": "projectcrm.governance.choices.MeetingStatus",
+        # A use case's priority is MoSCoW, not the low-to-critical scale of the other registers:
+        # both keep a plain name.
+        "PriorityEnum": "projectcrm.governance.choices.Priority",
+        "MoscowPriorityEnum": "projectcrm.design.choices.MoSCoW",
     },
 }
 

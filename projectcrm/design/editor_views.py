@@ -560,12 +560,16 @@ def map_copy(request, project, pk):
     access = project_access(request.user, project, AREA, "change")
     source = _map(access, pk)
     name = _("%(name)s (to-be)") % {"name": source.name}
-    with transaction.atomic():
-        copy = ProcessMap.objects.create(
-            project=access.project, process=source.process, name=name[:200], kind=MapKind.TO_BE,
-            status=MapStatus.DRAFT, description=source.description, based_on=source,
-        )
-        mapdata.save_content(copy, mapdata.load(source), user=request.user)
+    try:
+        with transaction.atomic():
+            copy = ProcessMap.objects.create(
+                project=access.project, process=source.process, name=name[:200], kind=MapKind.TO_BE,
+                status=MapStatus.DRAFT, description=source.description, based_on=source,
+            )
+            mapdata.save_content(copy, mapdata.load(source), user=request.user)
+    except mapdata.InvalidMap as invalid:  # a map saved before a rule existed: say why, copy nothing
+        messages.error(request, _("%(map)s cannot be copied: %(errors)s") % {"map": source, "errors": " ".join(invalid.errors)})
+        return redirect(source.get_absolute_url())
     messages.success(request, _("%(map)s was copied as %(copy)s.") % {"map": source, "copy": copy})
     return redirect(_editor_url(copy))
 

@@ -394,6 +394,13 @@ def test_copy_as_to_be_keeps_keys_and_links_back(client_for, pmap):
     assert Lane.objects.filter(map=copy).count() == 2 and Step.objects.filter(map=copy).count() == 5
 
 
+def test_copy_of_a_map_that_breaks_a_rule_names_it_and_copies_nothing(client_for, pmap):
+    Lane.objects.filter(map=pmap, key="Lane_crm").update(key="not a BPMN id")  # saved outside the editor
+    response = client_for("pm").post(url_of("design:map-copy", pmap), follow=True)
+    assert "cannot be copied" in response.content.decode() and "not a BPMN id" in response.content.decode()
+    assert ProcessMap.objects.count() == 1
+
+
 def test_map_page_shows_facts_diagram_and_actions(client_for, pmap):
     response = client_for("pm").get(pmap.get_absolute_url())
     html = response.content.decode()
