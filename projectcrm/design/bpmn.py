@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
@@ -82,7 +81,7 @@ ELEMENT_OF = {
     StepKind.DECISION: "exclusiveGateway", StepKind.PARALLEL: "parallelGateway",
 }
 # Characters XML 1.0 cannot carry at all; they are dropped on export.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+NOT_XML = md.NOT_XML
 
 
 class BpmnError(ValueError):

@@ -19,13 +19,19 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.utils.html import escape
+from django.utils.html import escape as html_escape
 from django.utils.translation import gettext as _
 
 from . import mapdata
 from .choices import EVENT_KINDS, GATEWAY_KINDS, PainPoint, StepKind
 from .mapdata import FlowData, MapData, StepData
 from .models import LANE_HEADER
+
+
+def escape(text) -> str:
+    """Text for SVG: HTML-escaped, without the control characters XML cannot hold (a name typed
+    or imported with one would otherwise make the whole drawing unreadable)."""
+    return html_escape(mapdata.NOT_XML.sub("", str(text)))
 
 FONT = "'Noto Sans CJK SC', 'Noto Sans', sans-serif"
 MARGIN = 12

@@ -36,11 +36,10 @@ from projectcrm.governance.models import Stakeholder
 from . import mapdata
 from .choices import EVENT_KINDS, GATEWAY_KINDS, WORK_KINDS, MapKind, MapStatus, PainPoint, StepKind
 from .diagram import render_svg
-from .mapdata import FlowData, InvalidMap, LaneData, MapData, StepData
+from .mapdata import MAX_LANE_HEIGHT, FlowData, InvalidMap, LaneData, MapData, StepData
 from .models import DEFAULT_LANE_HEIGHT, LANE_HEADER, MIN_LANE_HEIGHT, ProcessMap, Step
 
 AREA = "design"
-MAX_LANE_HEIGHT = 2000
 STEP_GAP = 60  # horizontal space between a lane's last step and a step added after it
 
 
@@ -476,27 +475,32 @@ def map_edit(request, project, pk, op):
         raise Http404(_("No such editing operation."))
     process_map = _map(access, pk)
     form_class, operation, success = OPS[op]
-    data = mapdata.load(process_map)
-    form = form_class(request.POST, data_map=data, stakeholders=Stakeholder.objects.filter(project=access.project))
-    errors, selected, confirm = [], _selection(request, process_map, data), None
-    if form.is_valid() and form.cleaned_data.get("state") and form.cleaned_data["state"] != fingerprint(data):
-        errors = [_("The map was changed elsewhere since this editor was drawn: it now shows the current map. "
-                    "Please make your change again.")]
-    elif form.is_valid():
-        changed = MapData([replace(x) for x in data.lanes], [replace(s, pain_points=list(s.pain_points)) for s in data.steps],
-                          [replace(f) for f in data.flows])
-        try:
-            selected = operation(changed, form.cleaned_data)
-            mapdata.save_content(process_map, changed, user=request.user)
-            data = mapdata.load(process_map)
-        except NeedsConfirmation as pending:
-            confirm = pending.lane_key
-        except OpError as error:
-            errors = [str(error)]
-        except InvalidMap as invalid:
-            errors = list(invalid.errors)
-    else:
-        errors = form_errors(form)
+    # The map row stays locked from reading the map to saving it: two editors posting at the same
+    # moment are served one after the other, and the second is compared with the first's result.
+    with transaction.atomic():
+        ProcessMap.objects.select_for_update().filter(pk=process_map.pk).first()
+        data = mapdata.load(process_map)
+        form = form_class(request.POST, data_map=data, stakeholders=Stakeholder.objects.filter(project=access.project))
+        errors, selected, confirm = [], _selection(request, process_map, data), None
+        if form.is_valid() and form.cleaned_data.get("state") and form.cleaned_data["state"] != fingerprint(data):
+            errors = [_("The map was changed elsewhere since this editor was drawn: it now shows the current map. "
+                        "Please make your change again.")]
+        elif form.is_valid():
+            changed = MapData([replace(x) for x in data.lanes],
+                              [replace(s, pain_points=list(s.pain_points)) for s in data.steps],
+                              [replace(f) for f in data.flows])
+            try:
+                selected = operation(changed, form.cleaned_data)
+                mapdata.save_content(process_map, changed, user=request.user)
+                data = mapdata.load(process_map)
+            except NeedsConfirmation as pending:
+                confirm = pending.lane_key
+            except OpError as error:
+                errors = [str(error)]
+            except InvalidMap as invalid:
+                errors = list(invalid.errors)
+        else:
+            errors = form_errors(form)
     if selected not in all_keys(data):
         selected = None
     if request.htmx:

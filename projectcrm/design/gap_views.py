@@ -99,12 +99,19 @@ def gap_key(kind, as_is_step_id, to_be_step_id) -> tuple:
     return (kind, as_is_step_id, to_be_step_id)
 
 
+def pair_of_maps(as_is, to_be) -> Q:
+    """Gaps recorded for this comparison: for this pair of maps, or typed in without maps but on
+    steps of these maps (a to-be variant's gaps do not count for another variant of the same as-is)."""
+    on_steps = Q(as_is_step__map=as_is) | Q(to_be_step__map=to_be)
+    return Q(as_is_map=as_is, to_be_map=to_be) | (Q(as_is_map__isnull=True, to_be_map__isnull=True) & on_steps)
+
+
 def difference_rows(comparison, as_is, to_be, project) -> list[dict]:
     """Each difference with its steps' ids and the gap already recorded for it (kind and steps alike)."""
     ids = step_ids(as_is, to_be)
     existing = {
         gap_key(g.kind, g.as_is_step_id, g.to_be_step_id): g
-        for g in Gap.objects.filter(project=project).filter(Q(as_is_step__map=as_is) | Q(to_be_step__map=to_be))
+        for g in Gap.objects.filter(project=project).filter(pair_of_maps(as_is, to_be))
     }
     rows = []
     for diff in comparison.differences:
@@ -334,12 +341,33 @@ def create_use_case(gap: Gap, data: dict) -> UseCase:
 def deliver(gap: Gap, data: dict) -> list:
     """The deliverable and/or use case the form asks for, both or neither (one transaction)."""
     with transaction.atomic():
+        # The gap stays locked until both are made: a form sent twice (a double click, a reload)
+        # finds the first one's rows and is refused instead of making them again.
+        Gap.objects.select_for_update().filter(pk=gap.pk).first()
+        refuse_repeats(gap, data)
         created = []
         if data.get("make_deliverable"):
             created.append(create_deliverable(gap, data))
         if data.get("make_use_case"):
             created.append(create_use_case(gap, data))
     return created
+
+
+def refuse_repeats(gap: Gap, data: dict) -> None:
+    """A deliverable or use case of the same name already made from this gap is not made again."""
+    errors = {}
+    if data.get("make_deliverable"):
+        same = gap.deliverables.filter(name=data["deliverable_name"].strip()).first()
+        if same is not None:
+            errors["deliverable_name"] = _("%(gap)s already has the deliverable %(ref)s of this name.") % {
+                "gap": gap.ref, "ref": same.ref}
+    if data.get("make_use_case"):
+        same = gap.use_cases.filter(title=data["use_case_title"].strip()).first()
+        if same is not None:
+            errors["use_case_title"] = _("%(gap)s already has the use case %(ref)s of this title.") % {
+                "gap": gap.ref, "ref": same.ref}
+    if errors:
+        raise ValidationError(errors)
 
 
 def validate(obj, fields: dict) -> None:

@@ -20,10 +20,15 @@ from projectcrm.core.services import delete_row
 from .choices import PainPoint, StepKind
 from .models import DEFAULT_LANE_HEIGHT, MIN_LANE_HEIGHT, STEP_SIZES, Flow, Lane, ProcessMap, Step
 
+# Characters XML 1.0 cannot hold at all: dropped from names when a map is written as SVG or BPMN.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,99}$")  # an XML NCName, as BPMN ids must be
 MAX_STEPS = 2000
 MAX_FLOWS = 4000
 MAX_LANES = 60
+MAX_LANE_HEIGHT = 2000
+MAX_COORDINATE = 100_000       # pixels from the lane's origin, either way
+MAX_COUNT = 2_147_483_647      # the largest duration or volume a database integer column holds
 
 
 @dataclass
@@ -128,6 +133,8 @@ def validate(data: MapData) -> list[str]:
             errors.append(_("Swimlane “%(key)s” has no name.") % {"key": lane.key})
         if lane.height < MIN_LANE_HEIGHT:
             errors.append(_("Swimlane “%(name)s” is lower than %(n)d pixels.") % {"name": lane.name, "n": MIN_LANE_HEIGHT})
+        elif lane.height > MAX_LANE_HEIGHT:
+            errors.append(_("Swimlane “%(name)s” is higher than %(n)d pixels.") % {"name": lane.name, "n": MAX_LANE_HEIGHT})
     step_keys = set()
     for step in data.steps:
         label = step.name or step.key
@@ -138,6 +145,12 @@ def validate(data: MapData) -> list[str]:
         unknown = [p for p in step.pain_points if p not in PainPoint.values]
         if unknown:
             errors.append(_("Step “%(name)s” has an unknown pain point: %(value)s.") % {"name": label, "value": ", ".join(unknown)})
+        if abs(step.x) > MAX_COORDINATE or abs(step.y) > MAX_COORDINATE:
+            errors.append(_("Step “%(name)s” lies more than %(n)d pixels away.") % {"name": label, "n": MAX_COORDINATE})
+        for value, field_label in ((step.duration_minutes, _("duration")), (step.volume, _("volume"))):
+            if value is not None and not 0 <= value <= MAX_COUNT:
+                errors.append(_("Step “%(name)s” has a %(field)s out of range: %(value)s.")
+                              % {"name": label, "field": field_label, "value": value})
         if len(step.name) > 200:
             errors.append(_("Step “%(name)s…” has a name longer than 200 characters.") % {"name": step.name[:40]})
         step_keys.add(step.key)
@@ -182,6 +195,9 @@ def save_content(process_map: ProcessMap, data: MapData, user=None) -> None:
         wanted_flows = {f.key for f in data.flows}
         wanted_steps = {s.key for s in data.steps}
         wanted_lanes = {lane.key for lane in data.lanes}
+        in_use = used_by_use_cases([steps[key] for key in set(steps) - wanted_steps])
+        if in_use:
+            raise InvalidMap(in_use)
         for key in set(flows) - wanted_flows:
             delete_row(flows.pop(key))
         for key in set(steps) - wanted_steps:
@@ -227,6 +243,26 @@ def save_content(process_map: ProcessMap, data: MapData, user=None) -> None:
 
         for key in set(lanes) - wanted_lanes:
             delete_row(lanes.pop(key))
+
+
+def used_by_use_cases(doomed_steps: list[Step]) -> list[str]:
+    """Why these steps may not be deleted: the use cases that name them (a use case's list of steps
+    keeps no history, so deleting a step would drop the link without trace). Gaps and business
+    rules that point at a step are unlinked with their own history by `delete_row`."""
+    if not doomed_steps:
+        return []
+    from .models import UseCase
+
+    by_step = {step.pk: step for step in doomed_steps}
+    refs: dict[int, list[str]] = {}
+    links = UseCase.steps.through.objects.filter(step_id__in=by_step).select_related("usecase").order_by("usecase__number")
+    for link in links:
+        refs.setdefault(link.step_id, []).append(link.usecase.ref)
+    return [
+        _("Step “%(name)s” is part of %(use_cases)s: remove it from those use cases before deleting it.")
+        % {"name": by_step[pk].name or by_step[pk].key, "use_cases": ", ".join(names)}
+        for pk, names in sorted(refs.items())
+    ]
 
 
 def _differs(obj, values: dict) -> bool:

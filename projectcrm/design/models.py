@@ -223,6 +223,15 @@ class Gap(Numbered, ProjectScoped):
     def __str__(self):
         return f"{self.ref} {self.title}"
 
+    def clean(self):
+        errors = {}
+        for step_field, map_field in (("as_is_step", "as_is_map"), ("to_be_step", "to_be_map")):
+            step_id, map_id = getattr(self, f"{step_field}_id"), getattr(self, f"{map_field}_id")
+            if step_id and map_id and getattr(self, step_field).map_id != map_id:
+                errors[step_field] = _("This step is not on the map chosen beside it.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class BusinessRule(Numbered, ProjectScoped):
     """A rule the CRM must enforce: assignment, escalation, alert, validation or calculation."""

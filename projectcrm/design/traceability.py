@@ -353,7 +353,7 @@ def _edges(inputs: Inputs, case_ucs: dict[int, list[int]], defect_ucs: dict[int,
     edges += [((STEP, s), (RULE, r)) for r, s in inputs.rule_source.items() if s in inputs.steps]
     edges += [((USE_CASE, uc), (CASE, c)) for c, ucs in case_ucs.items() for uc in ucs]
     edges += [((CASE, run.case_id), (EXECUTION, run.pk)) for run in inputs.runs]
-    edges += [((CASE, c), (DEFECT, d)) for d, c in inputs.defect_case.items() if c in inputs.cases]
+    edges += [((CASE, c), (DEFECT, d)) for d, c in defect_cases(inputs).items() if c in inputs.cases]
     edges += [((EXECUTION, e), (DEFECT, d)) for d, e in inputs.defect_execution.items() if e in inputs.executions]
     edges += [((USE_CASE, uc), (DEFECT, d)) for d, ucs in defect_ucs.items() for uc in ucs]
     return edges
@@ -399,13 +399,19 @@ def _sorted(nodes) -> list[Node]:
     return sorted(nodes, key=lambda n: n.number)
 
 
+def defect_cases(inputs: Inputs) -> dict[int, int | None]:
+    """Each defect's test case: its own, or else the case of the execution it was raised on."""
+    run_case = {run.pk: run.case_id for run in inputs.runs}
+    return {pk: case or run_case.get(inputs.defect_execution.get(pk)) for pk, case in inputs.defect_case.items()}
+
+
 def _use_case_rows(inputs: Inputs, forward, backward) -> list[UseCaseTrace]:
     latest = latest_runs(inputs.runs)
     run_count: dict[int, int] = defaultdict(int)
     for run in inputs.runs:
         run_count[run.case_id] += 1
     open_by_case: dict[int, list[Node]] = defaultdict(list)
-    for pk, case in inputs.defect_case.items():
+    for pk, case in defect_cases(inputs).items():
         if case is not None and inputs.defects[pk].status not in DONE:
             open_by_case[case].append(inputs.defects[pk])
     rows = []

@@ -394,6 +394,17 @@ def test_copy_as_to_be_keeps_keys_and_links_back(client_for, pmap):
     assert Lane.objects.filter(map=copy).count() == 2 and Step.objects.filter(map=copy).count() == 5
 
 
+def test_a_step_a_use_case_names_is_not_deleted(client_for, pmap):
+    from projectcrm.design.models import UseCase
+
+    step = Step.objects.get(map=pmap, key="Task_capture")
+    use_case = UseCase.objects.create(project=pmap.project, title="Capture lead", actor="Sales")
+    use_case.steps.add(step)
+    response = edit(client_for("pm"), pmap, "delete-step", step="Task_capture")
+    assert "is part of UC-001" in response.content.decode()
+    assert Step.objects.filter(pk=step.pk).exists() and list(use_case.steps.all()) == [step]
+
+
 def test_copy_of_a_map_that_breaks_a_rule_names_it_and_copies_nothing(client_for, pmap):
     Lane.objects.filter(map=pmap, key="Lane_crm").update(key="not a BPMN id")  # saved outside the editor
     response = client_for("pm").post(url_of("design:map-copy", pmap), follow=True)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from projectcrm.design import mapdata as md
 from projectcrm.design.choices import GapKind, MapKind, MoSCoW
 from projectcrm.design.models import Gap, ProcessMap, Step, UseCase
 from projectcrm.design.registers import ProcessRegister
@@ -123,6 +124,14 @@ def test_record_without_maps_names_them_and_records_nothing(pm_client, project, 
     assert not Gap.objects.filter(project=project).exists()
 
 
+def test_a_gap_of_another_to_be_variant_does_not_count_as_recorded(pm_client, project, pair, make_map):
+    as_is, to_be = pair
+    pm_client.post(record_url(project), {"as_is": as_is.pk, "to_be": to_be.pk, "diff": ALL_TOKENS})
+    variant = make_map(md.load(to_be), kind=MapKind.TO_BE, name="Second to-be")
+    page = pm_client.get(analysis(project, as_is=as_is.pk, to_be=variant.pk))
+    assert [r["gap"] for r in page.context["rows"]] == [None] * 4
+
+
 def test_record_only_ticked(pm_client, project, pair):
     as_is, to_be = pair
     pm_client.post(record_url(project), {"as_is": as_is.pk, "to_be": to_be.pk, "diff": [ALL_TOKENS[1], "added::Nope"]})
@@ -200,6 +209,17 @@ def test_deliver_creates_a_deliverable_and_a_use_case(client_for, project, recor
     # The gap's page lists both, linked.
     assert reverse("roadmap:tasks-detail", kwargs={"project": project.pk, "pk": task.pk}) in html
     assert reverse("design:use-cases-detail", kwargs={"project": project.pk, "pk": use_case.pk}) in html
+
+
+def test_deliver_sent_twice_makes_nothing_the_second_time(client_for, project, recorded_gap, release, users):
+    client = client_for("member")
+    data = deliver_data(release, owner=users["member"].pk)
+    client.post(deliver_url(project, recorded_gap), data)
+    again = client.post(deliver_url(project, recorded_gap), data)
+    html = again.content.decode()
+    assert again.status_code == 200
+    assert "GAP-001 already has the deliverable" in html and "GAP-001 already has the use case" in html
+    assert Task.objects.filter(project=project).count() == 1 and UseCase.objects.filter(project=project).count() == 1
 
 
 def test_deliver_use_case_only(pm_client, project, recorded_gap):

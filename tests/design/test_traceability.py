@@ -92,6 +92,15 @@ def test_forward_row_of_the_use_case(project, chain):
     assert [c.case.ref for c in uc2.cases] == ["TC-003"] and uc2.cases[0].result == Result.NOT_RUN
 
 
+def test_a_defect_raised_on_an_execution_counts_for_its_case(project, chain):
+    # Raised from TC-002's execution without naming the case: it belongs to TC-002 all the same.
+    Defect.objects.create(project=project, title="PDF misses the terms", execution=chain.ex3)
+    row = calc.build(project).row_for(chain.uc3.pk)
+    tc2 = row.cases[1]
+    assert refs(tc2.defects) == ["DEF-005"]
+    assert refs(row.open_defects) == ["DEF-001", "DEF-003", "DEF-005"]
+
+
 def test_coverage_and_unknown_references(project, chain):
     trace = calc.build(project)
     assert refs(trace.coverage[calc.UC_NO_TESTS]) == ["UC-001"]
