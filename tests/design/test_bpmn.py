@@ -440,3 +440,20 @@ def test_a_flood_of_elements_under_the_size_limit_is_refused_fast():
     content = f'<definitions xmlns="{BPMN}"><process id="P">{body}</process></definitions>'.encode()
     assert len(content) < bpmn.max_bytes()
     refused(content, "flood.bpmn", match="XML elements")
+
+
+def test_a_map_at_the_size_limits_exports_and_imports_back():
+    """The element cap refuses floods, never a map of the largest size mapdata accepts."""
+    lanes = [md.LaneData(f"Lane_{i}", f"Lane {i}", 200) for i in range(md.MAX_LANES)]
+    steps = [
+        md.StepData(f"Activity_{i}", f"Step {i} with a name", "decision" if i % 5 == 0 else "task",
+                    f"Lane_{i % md.MAX_LANES}", 100 + i, 80, description="Why and how", performer="Sales",
+                    system="CRM", duration_minutes=5, volume=10, pain_points=["duplicate_entry", "no_visibility"],
+                    automated=True)
+        for i in range(md.MAX_STEPS)
+    ]
+    flows = [md.FlowData(f"Flow_{i}", f"Activity_{i % md.MAX_STEPS}", f"Activity_{(i + 1 + i // md.MAX_STEPS) % md.MAX_STEPS}",
+                         "a condition") for i in range(md.MAX_FLOWS)]
+    data = md.MapData(lanes, steps, flows).normalised()
+    assert md.validate(data) == []
+    assert parse_bpmn(export_bpmn("Largest map", data), "largest.bpmn") == data
