@@ -33,8 +33,8 @@ from projectcrm.core.access import project_access
 from projectcrm.core.pdf import pdf_response, render_pdf
 from projectcrm.governance.models import Stakeholder
 
-from . import mapdata
-from .choices import EVENT_KINDS, GATEWAY_KINDS, WORK_KINDS, MapKind, MapStatus, PainPoint, StepKind
+from . import gaps, mapdata
+from .choices import EVENT_KINDS, GATEWAY_KINDS, MapKind, MapStatus, PainPoint, StepKind
 from .diagram import render_svg
 from .mapdata import MAX_LANE_HEIGHT, FlowData, InvalidMap, LaneData, MapData, StepData
 from .models import DEFAULT_LANE_HEIGHT, LANE_HEADER, MIN_LANE_HEIGHT, ProcessMap, Step
@@ -49,17 +49,17 @@ STEP_GAP = 60  # horizontal space between a lane's last step and a step added af
 
 
 def map_facts(data: MapData) -> dict:
-    """Counts for the map's page: lanes, steps, flows, hand-offs between lanes, work minutes."""
-    lane_of = {step.key: step.lane for step in data.steps}
-    handoffs = sum(1 for f in data.flows if lane_of.get(f.source) != lane_of.get(f.target))
+    """Counts for the map's page: lanes, steps, flows, and the gap analysis's own figures for
+    hand-offs between lanes, work minutes, automated steps and pain points (one definition)."""
+    figures = gaps.figures(data)
     return {
         "lanes": len(data.lanes),
         "steps": len(data.steps),
         "flows": len(data.flows),
-        "handoffs": handoffs,
-        "duration": sum(s.duration_minutes or 0 for s in data.steps if s.kind in WORK_KINDS),
-        "automated": sum(1 for s in data.steps if s.automated),
-        "pain_points": sum(len(s.pain_points) for s in data.steps),
+        "handoffs": figures.handoffs,
+        "duration": figures.duration,
+        "automated": figures.automated,
+        "pain_points": figures.pain_points,
     }
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projectcrm.core import policy
-from projectcrm.core.models import Membership
+from projectcrm.core.access import membership_for
 
 from .choices import UseCaseStatus
 from .models import UseCase
@@ -31,9 +31,9 @@ ACTIONS = (REVIEW, APPROVE, REOPEN)
 
 
 def role_of(user, project) -> str | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return Membership.objects.filter(user=user, project=project).values_list("role", flat=True).first()
+    """The user's role in the project (None outside it), read the way every page reads it."""
+    membership = membership_for(user, project.pk) if user is not None else None
+    return membership.role if membership else None
 
 
 def display_name(user) -> str:

@@ -494,14 +494,15 @@ class Chain:
 
 
 def _walk(start: tuple, edges: dict[tuple, set[tuple]]) -> set[tuple]:
+    """Every item reachable from `start` along `edges` (depth first; cycles are visited once)."""
     seen: set[tuple] = set()
-    todo = list(edges.get(start, ()))
-    while todo:
-        key = todo.pop()
+    frontier = list(edges.get(start, ()))
+    while frontier:
+        key = frontier.pop()
         if key in seen or key == start:
             continue
         seen.add(key)
-        todo.extend(edges.get(key, ()))
+        frontier.extend(edges.get(key, ()))
     return seen
 
 
